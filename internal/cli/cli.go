@@ -1,0 +1,195 @@
+// Package cli is platc's command line: a cobra command tree built without
+// globals, with standard streams injected so tests run it in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as the command-line contract defines them.
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitError    = 2
+	ExitChanges  = 3
+)
+
+// ExitError carries the exit code of a failed command. Err may be nil when
+// the command already reported what went wrong (findings).
+type ExitErr struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitErr) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitErr) Unwrap() error { return e.Err }
+
+// findings returns the error for a run that reported findings.
+func findings() error { return &ExitErr{Code: ExitFindings} }
+
+// usageError wraps a problem with the command line (exit 2).
+func usageError(format string, args ...any) error {
+	return &ExitErr{Code: ExitError, Err: fmt.Errorf(format, args...)}
+}
+
+// Config is what the command tree runs with.
+type Config struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+func (c *Config) defaults() {
+	if c.Stdin == nil {
+		c.Stdin = os.Stdin
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	cfg *Config
+	// dir is -C: where to run.
+	dir string
+}
+
+// abs resolves p against -C.
+func (g *globals) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	base := g.dir
+	if base == "" {
+		base = "."
+	}
+	if !filepath.IsAbs(base) {
+		if wd, err := os.Getwd(); err == nil {
+			base = filepath.Join(wd, base)
+		}
+	}
+	return filepath.Join(base, p)
+}
+
+// base is the directory diagnostics are shown relative to.
+func (g *globals) base() string { return g.abs(".") }
+
+const rootLong = `platc compiles a company's AI platform, described in CUE, into Pulumi
+stacks and GitOps manifests, after checking it against the platc schema and
+Rego policies.
+
+Exit codes: 0 success (warnings allowed), 1 findings, 2 usage, I/O or
+internal errors, 3 changes (plan --detailed-exitcode).`
+
+// New builds the command tree.
+func New(cfg Config) *cobra.Command {
+	cfg.defaults()
+	g := &globals{cfg: &cfg}
+	root := &cobra.Command{
+		Use:           "platc",
+		Short:         "Compile a platform spec into Pulumi stacks and GitOps manifests",
+		Long:          rootLong,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(cfg.Stdin)
+	root.SetOut(cfg.Stdout)
+	root.SetErr(cfg.Stderr)
+	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", "", "run as if platc was started in `DIR`")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	root.AddCommand(
+		newVersionCmd(g),
+		newVetCmd(g),
+		newFmtCmd(g),
+		newInitCmd(g),
+	)
+	return root
+}
+
+// Main runs platc with the process's arguments and streams and returns
+// the exit code. It is the only place errors are printed.
+func Main() int {
+	tuneRuntime()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, Config{}, os.Args[1:])
+}
+
+// Run executes one command line and returns its exit code.
+func Run(ctx context.Context, cfg Config, args []string) int {
+	cfg.defaults()
+	root := New(cfg)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitErr
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintf(cfg.Stderr, "platc: %v\n", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(cfg.Stderr, "platc: %v\n", err)
+	if isUsage(err) {
+		fmt.Fprintf(cfg.Stderr, "Run 'platc --help' for usage.\n")
+		return ExitError
+	}
+	if false {
+		fmt.Fprintf(cfg.Stderr, "Run 'platc --help' for usage.\n")
+	}
+	return ExitError
+}
+
+// isUsage reports cobra's own errors about the command line.
+func isUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tuneRuntime trades memory the machine has for time: CUE evaluation
+// allocates heavily, so the collector runs half as often, within a soft
+// limit that keeps even very large specs under 1 GiB. The environment's
+// GOGC and GOMEMLIMIT win when set.
+func tuneRuntime() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(900 << 20)
+	}
+}
