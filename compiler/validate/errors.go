@@ -194,6 +194,15 @@ func collapse(errs []cueError) []cueError {
 		}
 		if best < 0 {
 			for _, i := range idx {
+				if boundErr.MatchString(out[i].msg) {
+					// The value has the right kind for a bounded alternative.
+					best = foldAlternatives(out, idx)
+					break
+				}
+			}
+		}
+		if best < 0 {
+			for _, i := range idx {
 				if m := out[i].msg; strings.Contains(m, "mismatched types") && typeMismatch.MatchString(m) {
 					best = i
 					break
@@ -201,24 +210,7 @@ func collapse(errs []cueError) []cueError {
 			}
 		}
 		if best < 0 {
-			var bounds []string
-			value := ""
-			for _, i := range idx {
-				m := boundErr.FindStringSubmatch(out[i].msg)
-				if m == nil || (value != "" && m[1] != value) {
-					bounds = nil
-					break
-				}
-				value = m[1]
-				bounds = append(bounds, m[2])
-			}
-			best = idx[0]
-			if len(bounds) > 1 {
-				out[best].msg = fmt.Sprintf("invalid value %s (matches none of %s)", value, strings.Join(bounds, ", "))
-				for _, i := range idx[1:] {
-					out[best].pos = append(out[best].pos, out[i].pos...)
-				}
-			}
+			best = foldAlternatives(out, idx)
 		}
 		for _, i := range idx {
 			keep[i] = i == best
@@ -233,7 +225,74 @@ func collapse(errs []cueError) []cueError {
 	return kept
 }
 
+// foldAlternatives folds the errors of a disjunction's alternatives into
+// the first of them and returns its index: a bound the value failed (a
+// default it also differs from says nothing), the bounds it matches none
+// of, or the literals it is none of.
+func foldAlternatives(out []cueError, idx []int) int {
+	var bounds []int
+	var value string
+	for _, i := range idx {
+		if m := boundErr.FindStringSubmatch(out[i].msg); m != nil {
+			bounds = append(bounds, i)
+			value = m[1]
+		}
+	}
+	switch {
+	case len(bounds) == 1:
+		return bounds[0]
+	case len(bounds) > 1:
+		var list []string
+		for _, i := range bounds {
+			m := boundErr.FindStringSubmatch(out[i].msg)
+			if m[1] != value {
+				return bounds[0]
+			}
+			list = append(list, m[2])
+		}
+		best := bounds[0]
+		out[best].msg = fmt.Sprintf("invalid value %s (matches none of %s)", value, strings.Join(list, ", "))
+		for _, i := range bounds[1:] {
+			out[best].pos = append(out[best].pos, out[i].pos...)
+		}
+		return best
+	}
+	// Literal alternatives ("dev" | "test" | "prod"): every error is a
+	// conflict between the user's value and one alternative.
+	counts := map[string]int{}
+	pairs := make([][2]string, 0, len(idx))
+	for _, i := range idx {
+		m := conflictErr.FindStringSubmatch(out[i].msg)
+		if m == nil {
+			return idx[0]
+		}
+		pairs = append(pairs, [2]string{m[1], m[2]})
+		counts[m[1]]++
+		counts[m[2]]++
+	}
+	for v, n := range counts {
+		if n == len(idx) && len(idx) > 1 {
+			value = v
+		}
+	}
+	if value == "" {
+		return idx[0]
+	}
+	var want []string
+	for _, p := range pairs {
+		if p[0] == value {
+			want = append(want, p[1])
+		} else {
+			want = append(want, p[0])
+		}
+	}
+	best := idx[0]
+	out[best].msg = fmt.Sprintf("invalid value %s (want one of %s)", value, strings.Join(want, ", "))
+	return best
+}
+
 var (
+	conflictErr  = regexp.MustCompile(`^conflicting values (.+) and (.+)$`)
 	typeMismatch = regexp.MustCompile(`values .* and (int|float|number|string|bool|bytes|struct|list|null) \(mismatched`)
 	boundErr     = regexp.MustCompile(`^invalid value (.*) \(out of bound (.*)\)$`)
 )
@@ -295,7 +354,9 @@ func hint(msg string, labels []string, v cue.Value) string {
 			return "remove the field or check its spelling against the schema"
 		}
 		parent := v.LookupPath(pathOf(labels[:len(labels)-1]))
-		if s := closest(labels[len(labels)-1], fieldNames(parent)); s != "" {
+		name := labels[len(labels)-1]
+		candidates := slices.DeleteFunc(fieldNames(parent), func(s string) bool { return s == name })
+		if s := closest(name, candidates); s != "" {
 			return fmt.Sprintf("did you mean %q?", s)
 		}
 		return "remove the field or check its spelling against the schema"

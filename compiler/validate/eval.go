@@ -23,6 +23,7 @@ import (
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/model"
+	"github.com/platc-dev/platc/compiler/source"
 	"github.com/platc-dev/platc/schema"
 )
 
@@ -234,9 +235,14 @@ feed:
 		}
 	}
 
-	var ds diag.Diagnostics
+	ds, unknown := checkTopLevelNames(pkg)
 	for _, r := range results {
-		ds.Append(r.diags...)
+		for _, d := range r.diags {
+			if first := source.ParsePath(d.Path); len(first) > 0 && unknown[first[0]] {
+				continue
+			}
+			ds.Append(d)
+		}
 	}
 	ds.Append(checkTopLevel(pkg)...)
 	if ds.HasErrors() || !opts.Decode {

@@ -11,6 +11,7 @@ import (
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/source"
+	"github.com/platc-dev/platc/schema"
 )
 
 // RuleReference is the rule ID of references to things the spec lacks.
@@ -246,4 +247,40 @@ func (c *refChecker) dependency(dep string, path ...string) {
 			Hint:    "write a service name, or service/NAME, topic/NAME, dataset/NAME or integration/NAME",
 		})
 	}
+}
+
+// checkTopLevelNames reports top-level fields that a spec does not have
+// (a misspelt "team:") once, at each place they are written, and returns
+// the unknown names so that the errors CUE reports beneath them can be
+// dropped as noise.
+func checkTopLevelNames(pkg *load.Package) (diag.Diagnostics, map[string]bool) {
+	allowed := make([]string, 0, len(schema.TopLevel))
+	for _, f := range schema.TopLevel {
+		allowed = append(allowed, f.Field)
+	}
+	var ds diag.Diagnostics
+	unknown := map[string]bool{}
+	for _, f := range pkg.Files {
+		if f.Binding {
+			continue
+		}
+		for _, fp := range f.Footprint {
+			if len(fp) == 0 || slices.Contains(allowed, fp[0]) || unknown[fp[0]] {
+				continue
+			}
+			unknown[fp[0]] = true
+			d := diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleSchema, Path: source.FormatPath(fp[:1]),
+				Message: fmt.Sprintf("%s: field not allowed: a spec's top-level fields are %s", source.FormatPath(fp[:1]), strings.Join(allowed, ", ")),
+			}
+			if s := closest(fp[0], allowed); s != "" {
+				d.Hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			for _, pos := range pkg.Index.Positions(fp[:1]) {
+				d.Pos = pos
+				ds = append(ds, d)
+			}
+		}
+	}
+	return ds, unknown
 }

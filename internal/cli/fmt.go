@@ -13,6 +13,7 @@ import (
 
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/parser"
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler/diag"
@@ -71,7 +72,11 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 		if err != nil {
 			return &ExitErr{Code: ExitError, Err: err}
 		}
-		out, err := format.Source(src)
+		f, err := parser.ParseFile(path, src, parser.ParseComments)
+		var out []byte
+		if err == nil {
+			out, err = format.Node(f)
+		}
 		if err != nil {
 			for _, e := range errors.Errors(err) {
 				pos := source.Pos(e.Position())

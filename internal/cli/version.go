@@ -70,6 +70,10 @@ func newVersionCmd(g *globals) *cobra.Command {
 						fmt.Fprintf(w, "  %-7s %s\n", c.name, ver)
 					}
 				}
+				if len(v.Components) == 0 {
+					// Test binaries carry no module information.
+					fmt.Fprintf(w, "  (engine versions unknown: built without module information)\n")
+				}
 				return nil
 			default:
 				return outputFormat(output).validate([]outputFormat{formatText, formatJSON})
