@@ -222,11 +222,23 @@ func (f *File) packageRef(id *ast.Ident) bool {
 	return true
 }
 
+// addRef records a read of a package-level name: definitions, hidden
+// fields and lets are uses of declarations, regular fields are reads of
+// the spec's data at path.
 func (f *File) addRef(name string, path []string) {
-	if strings.HasPrefix(name, "#") || strings.HasPrefix(name, "_") {
+	if strings.HasPrefix(name, "#") || strings.HasPrefix(name, "_") || f.isLet(name) {
 		f.Uses = append(f.Uses, name)
 		return
 	}
-	f.Uses = append(f.Uses, name)
 	f.Deps = append(f.Deps, path)
+}
+
+// isLet reports whether the file declares name with a top-level let.
+func (f *File) isLet(name string) bool {
+	for _, d := range f.Syntax.Decls {
+		if l, ok := d.(*ast.LetClause); ok && l.Ident.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -63,14 +63,18 @@ func ParseDuration(s string) (Duration, error) {
 
 // String formats d in the largest exact unit.
 func (d Duration) String() string {
-	s := float64(d)
+	ms := math.Round(float64(d) * 1000)
+	if ms == 0 {
+		return "0s"
+	}
 	for i := len(durationUnits) - 1; i >= 0; i-- {
 		u := durationUnits[i]
-		if s >= u.seconds && math.Mod(s, u.seconds) == 0 {
-			return strconv.FormatFloat(s/u.seconds, 'f', -1, 64) + u.suffix
+		unit := math.Round(u.seconds * 1000)
+		if ms >= unit && math.Mod(ms, unit) == 0 {
+			return strconv.FormatFloat(ms/unit, 'f', -1, 64) + u.suffix
 		}
 	}
-	return strconv.FormatFloat(s, 'f', -1, 64) + "s"
+	return strconv.FormatFloat(float64(d), 'f', -1, 64) + "s"
 }
 
 // UnmarshalCUE decodes a CUE duration string.

@@ -6,8 +6,8 @@
 package validate
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path"
 	"runtime"

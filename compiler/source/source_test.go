@@ -1,0 +1,81 @@
+package source
+
+import (
+	"slices"
+	"testing"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
+)
+
+func TestPaths(t *testing.T) {
+	tests := map[string]struct {
+		labels []string
+		cue    string
+	}{
+		"identifiers stay bare":         {[]string{"teams", "vision"}, "teams.vision"},
+		"labels with dashes are quoted": {[]string{"services", "vision-api", "slos"}, `services."vision-api".slos`},
+		"labels with dots are quoted":   {[]string{"events", "topics", "orders.created"}, `events.topics."orders.created"`},
+		"list indexes":                  {[]string{"services", "api", "routes", "0"}, `services.api.routes."0"`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := FormatPath(tt.labels); got != tt.cue {
+				t.Errorf("FormatPath = %s, want %s", got, tt.cue)
+			}
+			if got := ParsePath(tt.cue); !slices.Equal(got, tt.labels) {
+				t.Errorf("ParsePath(%s) = %q, want %q", tt.cue, got, tt.labels)
+			}
+		})
+	}
+	// Plain dotted and slashed paths, as policies write them.
+	if got := ParsePath("services.vision-api.slos"); !slices.Equal(got, []string{"services", "vision-api", "slos"}) {
+		t.Errorf("ParsePath plain = %q", got)
+	}
+	if got := ParsePath("teams/vision/quotas"); !slices.Equal(got, []string{"teams", "vision", "quotas"}) {
+		t.Errorf("ParsePath slashed = %q", got)
+	}
+}
+
+func TestIndexLookup(t *testing.T) {
+	a, err := parser.ParseFile("/spec/a.cue", "package x\n\nteams: vision: {\n\towners: [\"@a\"]\n\tquotas: prod: cpu: 4\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := parser.ParseFile("/spec/b.cue", "package x\n\nteams: vision: onCall: \"@a\"\nservices: \"vision-api\": routes: [{path: \"/\"}, {path: \"/v2\"}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []*ast.File{a, b}
+	ix := NewIndex(2, func(i int) *ast.File { return files[i] }, a.Pos())
+	ix.AddFootprint(0, []string{"teams", "vision"})
+	ix.AddFootprint(1, []string{"teams", "vision"})
+	ix.AddFootprint(1, []string{"services", "vision-api"})
+
+	tests := map[string]struct {
+		path      string
+		file      string
+		line, col int
+		exact     bool
+	}{
+		"a field in the first file":                {"teams.vision.quotas.prod.cpu", "/spec/a.cue", 5, 16, true},
+		"a field in the second file":               {"teams.vision.onCall", "/spec/b.cue", 3, 16, true},
+		"a missing field falls back to its parent": {"teams.vision.quotas.prod.memory", "/spec/a.cue", 5, 10, false},
+		"list elements":                            {`services."vision-api".routes."1"`, "/spec/b.cue", 4, 47, true},
+		"nothing declared: the first file":         {"models.x", "/spec/a.cue", 1, 1, false},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			pos, exact := ix.Lookup(ParsePath(tt.path))
+			if pos.File != tt.file || pos.Line != tt.line || pos.Column != tt.col || exact != tt.exact {
+				t.Errorf("Lookup(%s) = %v exact=%v, want %s:%d:%d exact=%v", tt.path, pos, exact, tt.file, tt.line, tt.col, tt.exact)
+			}
+		})
+	}
+	if got := ix.Children([]string{"teams", "vision"}); !slices.Equal(got, []string{"onCall", "owners", "quotas"}) {
+		t.Errorf("Children = %q", got)
+	}
+	if got := ix.Positions([]string{"teams", "vision"}); len(got) != 2 {
+		t.Errorf("Positions = %v, want one in each file", got)
+	}
+}
