@@ -1,0 +1,66 @@
+# platc — the commands a new user and CI need. `make help` lists them.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:/usr/local/go/bin:$(PATH)
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/platc-dev/platc/internal/cli.version=$(VERSION)
+TOOLS     := $(CURDIR)/.tools/bin
+CUE_VERSION := v0.17.1
+
+.PHONY: help build install tools test test-short golden bench bench-vet fuzz demo fmt vet clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/platc
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/platc ./cmd/platc
+
+install: ## install platc into GOBIN
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/platc
+
+tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
+	@mkdir -p $(TOOLS)
+	@if [ "$$($(TOOLS)/cue version 2>/dev/null | head -1)" != "cue version $(CUE_VERSION)" ]; then \
+		echo "building cue $(CUE_VERSION) into .tools/bin"; \
+		$(GO) build -o $(TOOLS)/cue cuelang.org/go/cmd/cue; \
+	else echo "cue $(CUE_VERSION) is up to date"; fi
+
+test: ## run every test with the race detector
+	$(GO) test -race -count=1 ./...
+
+test-short: ## run the tests without the race detector, skipping the slow ones
+	$(GO) test -short ./...
+
+golden: ## fail if regenerating golden files and scripts (PLATC_UPDATE=1) changes anything
+	PLATC_UPDATE=1 $(GO) test -count=1 ./... >/dev/null
+	@git diff --exit-code -- '*.txtar' '**/testdata/**' || { echo "golden files are out of date: run PLATC_UPDATE=1 go test ./... and review the diff"; exit 1; }
+
+bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 teams)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+
+bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
+	bash .ci/bench-vet.sh
+
+fuzz: ## fuzz the loader for a minute
+	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
+
+demo: build ## check the example platform (grows into check → render → apply)
+	@echo "== platc vet examples/acme-shop"
+	./bin/platc vet examples/acme-shop && echo "examples/acme-shop: no problems"
+	@echo "== platc init demo/spec, then vet it with platc and with plain cue"
+	@rm -rf demo && ./bin/platc init demo/spec
+	./bin/platc vet demo/spec && echo "demo/spec: no problems"
+
+fmt: ## format Go and CUE sources
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) run ./cmd/platc fmt examples blueprints
+
+vet: ## go vet and format checks
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "run make fmt"; exit 1; }
+	$(GO) run ./cmd/platc fmt --check examples blueprints
+
+clean: ## remove build outputs and the demo
+	rm -rf bin demo
