@@ -172,4 +172,3 @@ func BenchmarkLoadAndDecode(b *testing.B) {
 		})
 	}
 }
-

@@ -3,9 +3,9 @@ package cli_test
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	cuecmd "cuelang.org/go/cmd/cue/cmd"
