@@ -27,7 +27,7 @@ tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
 		$(GO) build -o $(TOOLS)/cue cuelang.org/go/cmd/cue; \
 	else echo "cue $(CUE_VERSION) is up to date"; fi
 
-test: ## run every test with the race detector
+test: tools ## run every test with the race detector (builds the tools first)
 	$(GO) test -race -count=1 ./...
 
 test-short: ## run the tests without the race detector, skipping the slow ones

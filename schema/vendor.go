@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"cuelang.org/go/cue/format"
 	"fmt"
 	"path"
 )
@@ -23,7 +24,12 @@ func Binding(pkg string) []byte {
 		}
 		fmt.Fprintf(&b, "%s%s: schema.%s\n", f.Field, marker, f.Definition)
 	}
-	return b.Bytes()
+	// Align the fields as `cue fmt` does, so a new repo passes fmt --check.
+	out, err := format.Source(b.Bytes())
+	if err != nil {
+		panic(fmt.Sprintf("format generated binding: %v", err)) // generated from constants
+	}
+	return out
 }
 
 // TopField is a top-level field of a spec and its definition.

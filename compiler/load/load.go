@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/errors"
@@ -128,17 +127,23 @@ func Load(dir, display string) (*Package, diag.Diagnostics, error) {
 	files := make([]*File, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
-	var retained atomic.Int64
+	// Syntax trees take about fifteen times the memory of their source.
+	// For a spec of moderate size they are kept from analysis to
+	// evaluation; for a very large one they are dropped after analysis and
+	// parsed again when their unit is evaluated, so memory stays flat.
+	var total int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			total += st.Size()
+		}
+	}
+	keepSyntax := total <= retainSourceBytes
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Go(func() {
 			for i := range next {
 				files[i], errs[i] = parseFile(paths[i])
-				// Syntax trees take about fifteen times the memory of their
-				// source. Up to a budget they are kept for evaluation; beyond
-				// it they are dropped and parsed again when their unit is
-				// evaluated, so memory stays flat for very large specs.
-				if f := files[i]; f != nil && retained.Add(int64(len(f.Src))) > retainSourceBytes {
+				if f := files[i]; f != nil && !keepSyntax {
 					f.Syntax = nil
 				}
 			}
@@ -217,8 +222,8 @@ func findFiles(root string) ([]string, error) {
 	return out, nil
 }
 
-// retainSourceBytes is how much source the loader keeps parsed between
-// analysis and evaluation.
+// retainSourceBytes is the largest spec, in bytes of source, whose syntax
+// trees the loader keeps between analysis and evaluation.
 const retainSourceBytes = 16 << 20
 
 func parseFile(path string) (*File, error) {
