@@ -9,6 +9,7 @@ import (
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/model"
+	"github.com/platc-dev/platc/compiler/policy"
 	"github.com/platc-dev/platc/compiler/validate"
 )
 
@@ -27,6 +28,8 @@ type Config struct {
 type Result struct {
 	Package *load.Package
 	Spec    *model.Spec
+	// Rules are the policy rules a check ran, by ID.
+	Rules map[string]*policy.Rule
 }
 
 // Vet loads the spec in cfg.Dir and validates it against the schema. A

@@ -15,6 +15,7 @@ import (
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/source"
+	"github.com/platc-dev/platc/internal/suggest"
 )
 
 // convert turns CUE evaluation errors into diagnostics positioned in the
@@ -356,7 +357,7 @@ func hint(msg string, labels []string, v cue.Value) string {
 		parent := v.LookupPath(pathOf(labels[:len(labels)-1]))
 		name := labels[len(labels)-1]
 		candidates := slices.DeleteFunc(fieldNames(parent), func(s string) bool { return s == name })
-		if s := closest(name, candidates); s != "" {
+		if s := suggest.Closest(name, candidates); s != "" {
 			return fmt.Sprintf("did you mean %q?", s)
 		}
 		return "remove the field or check its spelling against the schema"
@@ -403,35 +404,4 @@ func fieldNames(v cue.Value) []string {
 		out = append(out, it.Selector().Unquoted())
 	}
 	return out
-}
-
-// closest returns the candidate nearest to s by edit distance, if near enough.
-func closest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
-		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

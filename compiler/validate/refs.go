@@ -11,6 +11,7 @@ import (
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/source"
+	"github.com/platc-dev/platc/internal/suggest"
 	"github.com/platc-dev/platc/schema"
 )
 
@@ -46,7 +47,7 @@ func (c *refChecker) need(what, name string, known names, path ...string) {
 		Severity: diag.Error, Rule: RuleReference, Pos: pos, Path: source.FormatPath(path),
 		Message: fmt.Sprintf("%s: unknown %s %q", source.FormatPath(path), what, name),
 	}
-	if s := closest(name, known); s != "" {
+	if s := suggest.Closest(name, known); s != "" {
 		d.Hint = fmt.Sprintf("did you mean %q?", s)
 	} else if len(known) == 0 {
 		d.Hint = fmt.Sprintf("the spec declares no %s", plural(what))
@@ -273,7 +274,7 @@ func checkTopLevelNames(pkg *load.Package) (diag.Diagnostics, map[string]bool) {
 				Severity: diag.Error, Rule: RuleSchema, Path: source.FormatPath(fp[:1]),
 				Message: fmt.Sprintf("%s: field not allowed: a spec's top-level fields are %s", source.FormatPath(fp[:1]), strings.Join(allowed, ", ")),
 			}
-			if s := closest(fp[0], allowed); s != "" {
+			if s := suggest.Closest(fp[0], allowed); s != "" {
 				d.Hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			for _, pos := range pkg.Index.Positions(fp[:1]) {

@@ -128,6 +128,8 @@ func New(cfg Config) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(g),
 		newVetCmd(g),
+		newCheckCmd(g),
+		newPolicyCmd(g),
 		newFmtCmd(g),
 		newInitCmd(g),
 	)

@@ -105,7 +105,7 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 		fmt.Fprintln(stdout, rel)
 	}
 	if len(ds) > 0 {
-		if err := report(g, formatText, ds, false); err != nil {
+		if err := report(g, ds, reportOptions{format: formatText}); err != nil {
 			return err
 		}
 	}

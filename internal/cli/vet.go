@@ -61,7 +61,7 @@ func runVet(ctx context.Context, g *globals, o *vetOptions, stdout, stderr io.Wr
 	if err != nil {
 		return loadError(err)
 	}
-	return report(g, o.output, ds, false)
+	return report(g, ds, reportOptions{format: o.output})
 }
 
 // loadError turns a failure to read the spec into exit status 2.

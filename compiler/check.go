@@ -1,0 +1,126 @@
+package compiler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/policy"
+	"github.com/platc-dev/platc/policies"
+)
+
+// CheckConfig says what to check.
+type CheckConfig struct {
+	Config
+	// PolicyDirs are further directories of the user's policies (--policy);
+	// the spec's own policies/ directory is always read when it exists.
+	PolicyDirs []string
+	// Now is the time policies see as input.now.
+	Now time.Time
+	// Inventory is input.inventory: discovered hardware, or nil.
+	Inventory any
+	// PolicyTimeout bounds policy evaluation; zero means 30 seconds.
+	PolicyTimeout time.Duration
+	// Tests compiles the policies' _test.rego files too.
+	Tests bool
+}
+
+// PolicyError reports policies that cannot be used: Rego syntax or type
+// errors, a package outside platc. Its diagnostics are positioned in the
+// .rego files; nothing was evaluated.
+type PolicyError struct {
+	Diags diag.Diagnostics
+}
+
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("the policies have %d error(s); nothing was evaluated", len(e.Diags))
+}
+
+// Policies compiles the built-in policies and the user's for cfg.
+func Policies(ctx context.Context, cfg CheckConfig) (*policy.Engine, error) {
+	own := filepath.Join(cfg.Dir, "policies")
+	dirs := append([]string{own}, cfg.PolicyDirs...)
+	srcs, err := policy.Sources(policies.FS(), dirs, map[string]bool{own: true})
+	if err != nil {
+		return nil, err
+	}
+	eng, ds := policy.Compile(ctx, srcs, cfg.Tests)
+	if ds.HasErrors() {
+		return nil, &PolicyError{Diags: ds}
+	}
+	return eng, nil
+}
+
+// Check vets the spec, decodes it, checks the references between its
+// parts and evaluates every policy, built-in and the user's, against it.
+// Schema errors stop the check before policies run. A *PolicyError means
+// the policies themselves are broken (exit 2).
+func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, error) {
+	cfg.Decode = true
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
+	}
+	if cfg.PolicyTimeout == 0 {
+		cfg.PolicyTimeout = 30 * time.Second
+	}
+	// Compiling the policies and evaluating the CUE are independent.
+	type compiled struct {
+		eng *policy.Engine
+		err error
+	}
+	engc := make(chan compiled, 1)
+	go func() {
+		eng, err := Policies(ctx, cfg)
+		engc <- compiled{eng, err}
+	}()
+	res, ds, err := Vet(ctx, cfg.Config)
+	pc := <-engc
+	if err != nil {
+		return nil, nil, err
+	}
+	if pc.err != nil {
+		return res, ds, pc.err
+	}
+	if ds.HasErrors() || res == nil || res.Spec == nil {
+		return res, ds, nil
+	}
+	in, err := policy.NewInput(res.Spec, cfg.Now, cfg.Inventory)
+	if err != nil {
+		return nil, nil, err
+	}
+	evalCtx, cancel := context.WithTimeout(ctx, cfg.PolicyTimeout)
+	defer cancel()
+	raw, err := pc.eng.Eval(evalCtx, in.Value)
+	if errors.Is(err, policy.ErrTimeout) {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, fmt.Errorf("policies did not finish within %s: a rule may be looping over a large range or a deep walk; raise --policy-timeout if the spec is simply large", cfg.PolicyTimeout)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ds.Append(pc.eng.Findings(raw, in, res.Package.Index)...)
+	known := map[string]bool{}
+	for id := range pc.eng.Rules {
+		known[id] = true
+	}
+	for _, id := range []string{"schema", "reference", "required"} {
+		known[id] = true
+	}
+	// Rules may name themselves in their findings rather than in METADATA.
+	for _, d := range ds {
+		known[d.Rule] = true
+	}
+	ds = policy.Settle(ds, res.Spec, known, cfg.Now, res.Package.Index)
+	res.Rules = pc.eng.Rules
+	return res, ds.Sorted(), nil
+}
+
+// RuleIDs lists the IDs of the rules a result was checked with.
+func (r *Result) RuleIDs() []string { return slices.Sorted(maps.Keys(r.Rules)) }

@@ -1,0 +1,217 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/platc-dev/platc/compiler/diag"
+)
+
+// RuleRego is the rule ID of problems in the policies themselves.
+const RuleRego = "rego"
+
+// Rule is what platc knows about a policy module from its METADATA block.
+type Rule struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Package     string   `json:"package"`
+	Builtin     bool     `json:"builtin"`
+	Pos         diag.Pos `json:"pos"`
+}
+
+// Engine holds the compiled policies and the prepared query that
+// evaluates all of them at once.
+type Engine struct {
+	compiler *ast.Compiler
+	modules  map[string]*ast.Module
+	query    rego.PreparedEvalQuery
+	// Rules by rule ID, and by package path.
+	Rules     map[string]*Rule
+	byPackage map[string]*Rule
+}
+
+// Compile parses and compiles the policy sources. Test files are compiled
+// too when tests is set (for `platc policy test`). Syntax and type errors
+// come back as diagnostics at their file:line:col; an engine is returned
+// only when there are none.
+func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	modules := map[string]*ast.Module{}
+	builtin := map[string]bool{}
+	for _, s := range sources {
+		if s.IsTest() && !tests {
+			continue
+		}
+		m, err := ast.ParseModuleWithOpts(s.Name, string(s.Src), ast.ParserOptions{
+			ProcessAnnotation: true,
+			RegoVersion:       ast.RegoV1,
+		})
+		if err != nil {
+			ds.Append(regoErrors(err)...)
+			continue
+		}
+		if pkg := m.Package.Path.String(); pkg != "data.platc" && !strings.HasPrefix(pkg, "data.platc.") {
+			ds.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: locPos(m.Package.Location),
+				Message: fmt.Sprintf("package %s is not under platc: platc evaluates policies in packages under platc (package platc.custom.…)", strings.TrimPrefix(pkg, "data.")),
+			})
+			continue
+		}
+		modules[s.Name] = m
+		builtin[s.Name] = s.Builtin
+	}
+	if ds.HasErrors() {
+		return nil, ds.Sorted()
+	}
+	c := ast.NewCompiler().WithEnablePrintStatements(tests)
+	c.Compile(modules)
+	if c.Failed() {
+		ds.Append(regoErrors(c.Errors)...)
+		return nil, ds.Sorted()
+	}
+	e := &Engine{compiler: c, modules: modules, Rules: map[string]*Rule{}, byPackage: map[string]*Rule{}}
+	for name, m := range modules {
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		if strings.HasSuffix(pkg, "_test") {
+			continue
+		}
+		r := &Rule{Package: pkg, Builtin: builtin[name], Pos: locPos(m.Package.Location)}
+		for _, a := range m.Annotations {
+			if a.Scope != "package" {
+				continue
+			}
+			r.Title, r.Description = a.Title, strings.TrimSpace(a.Description)
+			if id, ok := a.Custom["id"].(string); ok {
+				r.ID = id
+			}
+		}
+		if r.ID == "" {
+			r.ID = strings.TrimPrefix(pkg, "platc.")
+		}
+		if prev, ok := e.Rules[r.ID]; ok && prev.Package != pkg {
+			ds.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: r.Pos,
+				Message: fmt.Sprintf("rule ID %s is already used by package %s: give each policy its own custom.id", r.ID, prev.Package),
+			})
+			continue
+		}
+		e.Rules[r.ID] = r
+		e.byPackage[pkg] = r
+	}
+	if ds.HasErrors() {
+		return nil, ds.Sorted()
+	}
+	q, err := rego.New(
+		rego.Query("data.platc"),
+		rego.Compiler(c),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(ctx)
+	if err != nil {
+		ds.Append(regoErrors(err)...)
+		return nil, ds.Sorted()
+	}
+	e.query = q
+	return e, nil
+}
+
+// Modules returns the compiled modules, for the test runner.
+func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
+
+// Compiler returns the compiler the modules were compiled with.
+func (e *Engine) Compiler() *ast.Compiler { return e.compiler }
+
+// RawFinding is one element of a deny or warn set, before it is checked
+// and positioned.
+type RawFinding struct {
+	// Package is the policy's package path, "platc.builtin.gpu_pool_fit".
+	Package string
+	// Deny is true for deny rules, false for warn rules.
+	Deny  bool
+	Value any
+}
+
+// ErrTimeout is returned when the policies do not finish in time.
+var ErrTimeout = errors.New("policies did not finish in time")
+
+// Eval evaluates every policy against input and returns the elements of
+// every deny and warn rule, in a stable order.
+func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		var te *topdown.Error
+		if errors.As(err, &te) && te.Code == topdown.CancelErr || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return nil, ErrTimeout
+		}
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	var out []RawFinding
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil
+	}
+	collect(rs[0].Expressions[0].Value, "platc", &out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Package < out[j].Package })
+	return out, nil
+}
+
+// collect walks the value of data.platc, taking the deny and warn sets of
+// every package.
+func collect(v any, pkg string, out *[]RawFinding) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch k {
+		case "deny", "warn":
+			if items, ok := obj[k].([]any); ok {
+				for _, it := range items {
+					*out = append(*out, RawFinding{Package: pkg, Deny: k == "deny", Value: it})
+				}
+				continue
+			}
+		}
+		collect(obj[k], pkg+"."+k, out)
+	}
+}
+
+// RuleFor returns the rule of a package, or nil for packages that declare
+// no findings of their own.
+func (e *Engine) RuleFor(pkg string) *Rule { return e.byPackage[pkg] }
+
+func locPos(l *ast.Location) diag.Pos {
+	if l == nil {
+		return diag.Pos{}
+	}
+	return diag.Pos{File: l.File, Line: l.Row, Column: max(l.Col, 1)}
+}
+
+// regoErrors converts OPA's parse and compile errors.
+func regoErrors(err error) diag.Diagnostics {
+	var ds diag.Diagnostics
+	var errs ast.Errors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			ds.Append(diag.Diagnostic{Severity: diag.Error, Rule: RuleRego, Pos: locPos(e.Location), Message: e.Message})
+		}
+		return ds
+	}
+	var ae *ast.Error
+	if errors.As(err, &ae) {
+		return diag.Diagnostics{{Severity: diag.Error, Rule: RuleRego, Pos: locPos(ae.Location), Message: ae.Message}}
+	}
+	return diag.Diagnostics{{Severity: diag.Error, Rule: RuleRego, Message: err.Error()}}
+}

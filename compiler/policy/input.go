@@ -1,0 +1,67 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/platc-dev/platc/compiler/model"
+)
+
+// Input is the policy input: the normalised spec with now and inventory,
+// both as a Go tree (to check finding paths against) and as the OPA value
+// handed to the prepared query.
+type Input struct {
+	Tree  map[string]any
+	Value ast.Value
+}
+
+// NewInput builds the input document from the decoded spec.
+func NewInput(spec *model.Spec, now time.Time, inventory any) (*Input, error) {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("encode policy input: %w", err)
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		return nil, fmt.Errorf("encode policy input: %w", err)
+	}
+	tree["now"] = now.UTC().Format(time.RFC3339)
+	if inventory == nil {
+		inventory = map[string]any{}
+	}
+	tree["inventory"] = inventory
+	v, err := ast.InterfaceToValue(tree)
+	if err != nil {
+		return nil, fmt.Errorf("encode policy input: %w", err)
+	}
+	return &Input{Tree: tree, Value: v}, nil
+}
+
+// Has reports whether labels name a value in the input, or a missing field
+// of an object that is there (a finding may point at what is absent).
+func (in *Input) Has(labels []string) bool {
+	var cur any = in.Tree
+	for i, l := range labels {
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[l]
+			if !ok {
+				return i == len(labels)-1
+			}
+			cur = next
+		case []any:
+			n, err := strconv.Atoi(l)
+			if err != nil || n < 0 || n >= len(c) {
+				return false
+			}
+			cur = c[n]
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler"
+)
+
+const checkLong = `Check vets the spec in DIR (default: the current directory) and then
+evaluates the policies against it: the references between its parts, platc's
+built-in Rego policies (GPU pools and quotas, SLOs and the reliability KPI,
+rollback for MTTR, GitOps and CI gates, supply chain, rate limits and budget
+guardrails, data quality, model drift and retraining, governance, the 90-day
+blueprint), and the user's policies in DIR/policies and each --policy DIR.
+
+Findings are printed as FILE:LINE:COL: SEVERITY RULE: message, sorted, with a
+summary line. -o json, sarif (SARIF 2.1.0 for code scanning), github
+(workflow-command annotations) and junit write machine-readable reports to
+stdout instead.
+
+A built-in rule is disabled for a spec by its ID in platform.policies.disabled;
+one finding is silenced by an exception (exceptions: NAME: {rule, path,
+reason, expires}) until it expires.
+
+Exit status: 0 no errors (warnings allowed, unless --fail-on-warn), 1
+findings, 2 a spec that cannot be read, a policy with a Rego error, or a
+policy evaluation that runs past --policy-timeout.`
+
+type checkOptions struct {
+	dir           string
+	output        outputFormat
+	failOnWarn    bool
+	policyDirs    []string
+	now           string
+	policyTimeout time.Duration
+}
+
+func (o *checkOptions) validate() error {
+	if err := o.output.validate(checkFormats); err != nil {
+		return err
+	}
+	if _, err := parseNow(o.now); err != nil {
+		return err
+	}
+	if o.policyTimeout < 0 {
+		return usageError("--policy-timeout must be positive")
+	}
+	return nil
+}
+
+// parseNow reads --now: RFC 3339, or a date meaning its midnight UTC.
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usageError("invalid --now %q: want an RFC 3339 time (2026-11-24T09:00:00Z) or a date (2026-11-24)", s)
+}
+
+func newCheckCmd(g *globals) *cobra.Command {
+	o := &checkOptions{}
+	var output string
+	cmd := &cobra.Command{
+		Use:   "check [DIR]",
+		Short: "Vet the spec and evaluate the built-in and user policies",
+		Long:  checkLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = "."
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			o.output = outputFormat(output)
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return runCheck(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "text", "output `format`: text, json, sarif, github or junit")
+	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
+	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
+	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
+	f.DurationVar(&o.policyTimeout, "policy-timeout", 30*time.Second, "stop policy evaluation after this `duration`")
+	return cmd
+}
+
+func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr io.Writer) error {
+	now, _ := parseNow(o.now)
+	cfg := compiler.CheckConfig{
+		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:           now,
+		PolicyTimeout: o.policyTimeout,
+	}
+	for _, d := range o.policyDirs {
+		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
+	}
+	res, ds, err := compiler.Check(ctx, cfg)
+	if err != nil {
+		return checkError(g, err)
+	}
+	ro := reportOptions{format: o.output, failOnWarn: o.failOnWarn, summary: true}
+	if res != nil {
+		ro.rules = res.Rules
+	}
+	return report(g, ds, ro)
+}
+
+// checkError reports a check that could not run: broken policies are
+// listed at their positions (exit 2), other failures are exit 2 too.
+func checkError(g *globals, err error) error {
+	var pe *compiler.PolicyError
+	if errors.As(err, &pe) {
+		writeText(g.cfg.Stderr, pe.Diags.Rel(g.base()).Sorted(), false)
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%v", pe)}
+	}
+	return loadError(err)
+}

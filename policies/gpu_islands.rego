@@ -1,0 +1,114 @@
+# METADATA
+# title: GPU islands
+# description: >-
+#   GPU islands are the source document's first pitfall: GPUs reserved by one
+#   team sit idle while another team queues, and inference waits behind
+#   training. Its counter-measure is one scheduler with priorities, reserved
+#   quotas and borrowing. This rule warns about a team's GPU quota that can
+#   never be lent (lendingLimit 0), about an environment that runs GPU
+#   training or batch jobs where every team's GPU quota has the same priority
+#   (so inference cannot pre-empt training), and about a team serving
+#   inference on a GPU model at a priority no higher than that of a team
+#   running only training or batch jobs on the same model. A GPU quota's
+#   priority is its own, else its quota's; critical > high > medium > low >
+#   batch.
+# custom:
+#   id: gpu-islands
+package platc.builtin.gpu_islands
+
+import rego.v1
+
+import data.platc.lib.spec
+
+rule_id := "gpu-islands"
+
+# Reserved GPUs nobody else may ever borrow.
+warn contains finding if {
+	some q in spec.gpu_quotas
+	lending := object.get(q.quota, "lendingLimit", null)
+	lending == 0
+	q.reserved > 0
+	finding := {
+		"msg": sprintf("%s %s: team %s lends none of its %v reserved GPUs (lendingLimit 0); when idle they are an island no other team can use", [q.env, q.model, q.team, q.reserved]),
+		"path": spec.gpu_quota_path(q.team, q.env, q.model),
+		"rule": rule_id,
+		"hint": "raise lendingLimit so idle GPUs can be borrowed, or drop it to lend all of them",
+	}
+}
+
+# gpu_jobs(env): the training and batch services using GPUs in env.
+gpu_jobs(env) := {name |
+	some name in spec.services_in(env)
+	svc := spec.services[name]
+	spec.get(svc, "kind", "") in spec.job_kinds
+	is_object(spec.get(svc, ["resources", "gpu"], null))
+}
+
+# Every GPU quota in the environment has the same priority.
+warn contains finding if {
+	some env in object.keys(spec.environments)
+	env_quotas := [q | some q in spec.gpu_quotas; q.env == env]
+	quota_teams := {q.team | some q in env_quotas}
+	count(quota_teams) >= 2
+	priorities := {q.priority | some q in env_quotas}
+	count(priorities) == 1
+	some priority in priorities
+	jobs := gpu_jobs(env)
+	count(jobs) > 0
+	finding := {
+		"msg": sprintf("%s: the GPU quotas of all %v teams (%s) have priority %s, so inference cannot pre-empt GPU jobs (%s)", [env, count(quota_teams), spec.join_sorted(quota_teams), priority, spec.join_sorted(jobs)]),
+		"path": ["environments", env],
+		"rule": rule_id,
+		"hint": "give inference quotas a higher priority than training and batch quotas (teams.<team>.quotas.<env>.priority or gpus.<model>.priority)",
+	}
+}
+
+# team_kinds(team, env): the kinds of the team's services in env.
+team_kinds(team, env) := {spec.get(svc, "kind", "") |
+	some name in spec.services_in(env)
+	svc := spec.services[name]
+	spec.get(svc, "team", "") == team
+}
+
+# gpu_services: [env, team, model, service, kind] for every service using GPUs.
+gpu_services contains [env, team, model, name, kind] if {
+	some name, svc in spec.services
+	model := spec.get(svc, ["resources", "gpu", "model"], "")
+	model != ""
+	team := spec.get(svc, "team", "")
+	kind := spec.get(svc, "kind", "")
+	some env, _ in spec.placements(svc)
+}
+
+# priority_of(team, env, model): the team's priority for the model in env.
+priority_of(team, env, model) := p if {
+	quota := spec.quotas(spec.teams[team])[env]
+	p := spec.effective_priority(quota, spec.quota_gpus(quota)[model])
+} else := p if {
+	quota := spec.quotas(spec.teams[team])[env]
+	p := spec.effective_priority(quota, {})
+}
+
+# An inference team does not outrank a team that only runs GPU jobs.
+warn contains finding if {
+	some [env, inf_team, model, inf_service, "inference"] in gpu_services
+	some [job_env, job_team, job_model, job_service, job_kind] in gpu_services
+	job_env == env
+	job_model == model
+	job_kind in spec.job_kinds
+	inf_team != job_team
+	count(team_kinds(job_team, env) - spec.job_kinds) == 0
+	inf_priority := priority_of(inf_team, env, model)
+	job_priority := priority_of(job_team, env, model)
+	spec.rank(inf_priority) <= spec.rank(job_priority)
+	finding := {
+		"msg": sprintf("%s %s: team %s serves inference (%s) at priority %s, not above team %s's %s job %s at priority %s", [env, model, inf_team, inf_service, inf_priority, job_team, job_kind, job_service, job_priority]),
+		"path": inf_path(inf_team, env, model),
+		"rule": rule_id,
+		"hint": sprintf("give team %s's %s quota in %s a higher priority than %s", [inf_team, model, env, job_priority]),
+	}
+}
+
+inf_path(team, env, model) := spec.gpu_quota_path(team, env, model) if {
+	spec.quota_gpus(spec.quotas(spec.teams[team])[env])[model]
+} else := spec.team_quota_path(team, env)

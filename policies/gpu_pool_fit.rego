@@ -1,0 +1,71 @@
+# METADATA
+# title: GPU pool fit
+# description: >-
+#   The source document's answer to GPU islands is one scheduler with
+#   reserved quotas and borrowing: platc turns each team's reserved GPUs into
+#   a Kueue nominal quota in the environment's cohort, which only holds if the
+#   reserved GPUs exist. Per environment and GPU model, the GPUs all teams
+#   reserve must fit in the GPUs of the environment's pools (an error, with
+#   the figures), a quota for a GPU model the environment has no pool of is an
+#   error, and a team whose reserved GPUs plus borrowing limit exceed what the
+#   pools can ever hold (count plus burst) gets a warning.
+# custom:
+#   id: gpu-pool-fit
+package platc.builtin.gpu_pool_fit
+
+import rego.v1
+
+import data.platc.lib.spec
+
+rule_id := "gpu-pool-fit"
+
+# The teams' reserved GPUs of a model exceed the GPUs of the pools.
+deny contains finding if {
+	some env in object.keys(spec.environments)
+	some model in spec.env_gpu_models(env)
+	reserved := spec.gpu_reserved(env, model)
+	have := spec.gpu_count(env, model)
+	reserved > have
+	shares := [sprintf("%s %v", [q.team, q.reserved]) |
+		some q in spec.gpu_quotas
+		q.env == env
+		q.model == model
+		q.reserved > 0
+	]
+	finding := {
+		"msg": sprintf("%s %s: teams reserve %v GPUs (%s) but the pools have %v", [env, model, reserved, spec.join_sorted(shares), have]),
+		"path": ["environments", env, "pools"],
+		"rule": rule_id,
+		"hint": sprintf("lower the teams' reserved %s quotas in %s by %v or add GPUs to the pools; teams can still borrow idle GPUs through borrowingLimit", [model, env, reserved - have]),
+	}
+}
+
+# A quota for a GPU model the environment has no pool of.
+deny contains finding if {
+	some q in spec.gpu_quotas
+	spec.environments[q.env]
+	not q.model in spec.env_gpu_models(q.env)
+	finding := {
+		"msg": sprintf("%s %s: team %s reserves %v GPUs but no pool in %s has %s GPUs", [q.env, q.model, q.team, q.reserved, q.env, q.model]),
+		"path": spec.gpu_quota_path(q.team, q.env, q.model),
+		"rule": rule_id,
+		"hint": sprintf("use a GPU model the pools of %s have (%s) or add a pool with %s GPUs", [q.env, spec.join_sorted(spec.env_gpu_models(q.env)), q.model]),
+	}
+}
+
+# A single team may grow beyond everything the pools can hold.
+warn contains finding if {
+	some q in spec.gpu_quotas
+	spec.environments[q.env]
+	q.model in spec.env_gpu_models(q.env)
+	reach := q.reserved + q.borrowingLimit
+	count_ := spec.gpu_count(q.env, q.model)
+	burst := spec.gpu_burst(q.env, q.model)
+	reach > count_ + burst
+	finding := {
+		"msg": sprintf("%s %s: team %s may hold %v GPUs (reserved %v + borrowing %v) but the pools hold at most %v (count %v + burst %v)", [q.env, q.model, q.team, reach, q.reserved, q.borrowingLimit, count_ + burst, count_, burst]),
+		"path": spec.gpu_quota_path(q.team, q.env, q.model),
+		"rule": rule_id,
+		"hint": sprintf("lower borrowingLimit to at most %v or raise the pools' burst", [max([0, (count_ + burst) - q.reserved])]),
+	}
+}

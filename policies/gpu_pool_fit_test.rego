@@ -1,0 +1,65 @@
+package platc.builtin.gpu_pool_fit_test
+
+import rego.v1
+
+import data.platc.builtin.gpu_pool_fit
+
+base := {
+	"environments": {"prod": {
+		"name": "prod",
+		"tier": "prod",
+		"pools": {
+			"general": {"name": "general", "cpu": 64, "memory": 274877906944, "gpus": {}},
+			"gpu-a": {"name": "gpu-a", "cpu": 32, "memory": 274877906944, "gpus": {"h100": {"model": "h100", "count": 6, "burst": 4}}},
+			"gpu-b": {"name": "gpu-b", "cpu": 32, "memory": 274877906944, "gpus": {"h100": {"model": "h100", "count": 2, "burst": 0}}},
+		},
+	}},
+	"teams": {
+		"vision": {"name": "vision", "quotas": {"prod": {"environment": "prod", "priority": "high", "gpus": {"h100": {"model": "h100", "reserved": 4, "borrowingLimit": 2}}}}},
+		"nlp": {"name": "nlp", "quotas": {"prod": {"environment": "prod", "priority": "medium", "gpus": {"h100": {"model": "h100", "reserved": 4, "borrowingLimit": 0}}}}},
+	},
+	"services": {},
+	"kpis": {},
+}
+
+test_fits if {
+	count(gpu_pool_fit.deny) == 0 with input as base
+	count(gpu_pool_fit.warn) == 0 with input as base
+}
+
+test_null_collections_fit if {
+	inp := {"environments": {"dev": {"tier": "dev", "pools": {"p": {"cpu": 1, "memory": 1, "gpus": null}}}}, "teams": {"t": {"quotas": null}}}
+	count(gpu_pool_fit.deny) == 0 with input as inp
+	count(gpu_pool_fit.warn) == 0 with input as inp
+}
+
+test_over_committed if {
+	inp := object.union(base, {"teams": {"nlp": {"quotas": {"prod": {"gpus": {"h100": {"reserved": 6}}}}}}})
+	gpu_pool_fit.deny == {{
+		"msg": "prod h100: teams reserve 10 GPUs (nlp 6, vision 4) but the pools have 8",
+		"path": ["environments", "prod", "pools"],
+		"rule": "gpu-pool-fit",
+		"hint": "lower the teams' reserved h100 quotas in prod by 2 or add GPUs to the pools; teams can still borrow idle GPUs through borrowingLimit",
+	}} with input as inp
+}
+
+test_model_missing_from_pools if {
+	inp := object.union(base, {"teams": {"vision": {"quotas": {"prod": {"gpus": {"l4": {"model": "l4", "reserved": 2, "borrowingLimit": 0}}}}}}})
+	gpu_pool_fit.deny == {{
+		"msg": "prod l4: team vision reserves 2 GPUs but no pool in prod has l4 GPUs",
+		"path": ["teams", "vision", "quotas", "prod", "gpus", "l4"],
+		"rule": "gpu-pool-fit",
+		"hint": "use a GPU model the pools of prod have (h100) or add a pool with l4 GPUs",
+	}} with input as inp
+}
+
+test_borrowing_beyond_burst if {
+	inp := object.union(base, {"teams": {"vision": {"quotas": {"prod": {"gpus": {"h100": {"borrowingLimit": 10}}}}}}})
+	count(gpu_pool_fit.deny) == 0 with input as inp
+	gpu_pool_fit.warn == {{
+		"msg": "prod h100: team vision may hold 14 GPUs (reserved 4 + borrowing 10) but the pools hold at most 12 (count 8 + burst 4)",
+		"path": ["teams", "vision", "quotas", "prod", "gpus", "h100"],
+		"rule": "gpu-pool-fit",
+		"hint": "lower borrowingLimit to at most 8 or raise the pools' burst",
+	}} with input as inp
+}

@@ -1,0 +1,212 @@
+# METADATA
+# title: Spec helpers
+# description: >-
+#   Helpers shared by the built-in policies: the spec's collections with
+#   absent or null values read as empty, the production environments, where
+#   services run, the GPUs of an environment by model, the teams' GPU quotas
+#   with their effective priorities, and formatting of figures for messages.
+package platc.lib.spec
+
+import rego.v1
+
+# as_object returns x when it is an object and {} otherwise, so that absent
+# or null collections (a Go nil map encodes as null) read as empty.
+as_object(x) := x if {
+	is_object(x)
+} else := {}
+
+# as_array returns x when it is an array and [] otherwise.
+as_array(x) := x if {
+	is_array(x)
+} else := []
+
+# get reads a nested field with a default, whatever the shape of x.
+get(x, path, default_value) := object.get(as_object(x), path, default_value)
+
+platform := as_object(object.get(input, "platform", {}))
+
+environments := as_object(object.get(input, "environments", {}))
+
+teams := as_object(object.get(input, "teams", {}))
+
+services := as_object(object.get(input, "services", {}))
+
+integrations := as_object(object.get(input, "integrations", {}))
+
+models := as_object(object.get(input, "models", {}))
+
+data_fabric := as_object(object.get(input, "data", {}))
+
+datasets := as_object(object.get(data_fabric, "datasets", {}))
+
+pipelines := as_object(object.get(data_fabric, "pipelines", {}))
+
+events := as_object(object.get(input, "events", {}))
+
+topics := as_object(object.get(events, "topics", {}))
+
+governance := as_object(object.get(input, "governance", {}))
+
+blueprint := as_object(object.get(input, "blueprint", {}))
+
+kpis := as_object(object.get(input, "kpis", {}))
+
+# The KPI targets, with the schema's defaults for a partial input.
+kpi_availability := object.get(kpis, ["reliability", "availability"], 99.9)
+
+kpi_gpu_utilisation := object.get(kpis, ["cost", "gpuUtilisation"], 70)
+
+kpi_mttr := object.get(kpis, ["resilience", "mttr"], 1800)
+
+kpi_pipeline_objective := object.get(kpis, ["data", "pipelineObjective"], 95)
+
+kpi_latency_target := object.get(kpis, ["data", "latencyTarget"], 300)
+
+# prod_envs: the names of the environments of tier "prod".
+prod_envs contains name if {
+	some name, env in environments
+	get(env, "tier", "") == "prod"
+}
+
+# placements(svc): the service's placements, keyed by environment name.
+placements(svc) := as_object(object.get(as_object(svc), "environments", {}))
+
+# services_in(env): the names of the services that run in env.
+services_in(env) := {name |
+	some name, svc in services
+	placements(svc)[env]
+}
+
+# prod_services: the names of the services that run in a prod environment.
+prod_services contains name if {
+	some name, svc in services
+	some env, _ in placements(svc)
+	env in prod_envs
+}
+
+# service_prod_envs(name): the prod environments the service runs in.
+service_prod_envs(name) := {env |
+	some env, _ in placements(services[name])
+	env in prod_envs
+}
+
+# Training and batch jobs run to completion through the team's queue; every
+# other kind (api, inference, worker) is a long-running, serving workload that
+# SLOs, automatic rollback and failover apply to.
+job_kinds := {"training", "batch"}
+
+serving(svc) if not get(svc, "kind", "") in job_kinds
+
+serving_services contains name if {
+	some name, svc in services
+	serving(svc)
+}
+
+prod_serving_services contains name if {
+	some name in prod_services
+	serving(services[name])
+}
+
+# pools(env): the environment's pools, keyed by pool name.
+pools(env) := as_object(get(environments[env], "pools", {}))
+
+# pool_gpus(pool): the pool's GPUs, keyed by model.
+pool_gpus(pool) := as_object(get(pool, "gpus", {}))
+
+# env_gpu_models(env): the GPU models any pool of the environment lists.
+env_gpu_models(env) := {model |
+	some pool in pools(env)
+	some model, _ in pool_gpus(pool)
+}
+
+# gpu_count(env, model): physical GPUs of a model in the environment's pools.
+gpu_count(env, model) := sum([n |
+	some pool in pools(env)
+	n := get(pool_gpus(pool)[model], "count", 0)
+])
+
+# gpu_burst(env, model): GPUs of a model the pools may add on demand.
+gpu_burst(env, model) := sum([n |
+	some pool in pools(env)
+	n := get(pool_gpus(pool)[model], "burst", 0)
+])
+
+# quotas(team): the team's quotas, keyed by environment name.
+quotas(team) := as_object(get(team, "quotas", {}))
+
+# quota_gpus(quota): the quota's GPU quotas, keyed by model.
+quota_gpus(quota) := as_object(get(quota, "gpus", {}))
+
+# effective_priority: a GPU quota's own priority, else its quota's.
+effective_priority(quota, gpu_quota) := p if {
+	p := get(gpu_quota, "priority", "")
+	p != ""
+} else := p if {
+	p := get(quota, "priority", "")
+	p != ""
+} else := "medium"
+
+# gpu_quotas: one entry per team, environment and GPU model.
+gpu_quotas contains entry if {
+	some team_name, team in teams
+	some env, quota in quotas(team)
+	some model, gpu_quota in quota_gpus(quota)
+	entry := {
+		"team": team_name,
+		"env": env,
+		"model": model,
+		"reserved": get(gpu_quota, "reserved", 0),
+		"borrowingLimit": get(gpu_quota, "borrowingLimit", 0),
+		"priority": effective_priority(quota, gpu_quota),
+		"quota": gpu_quota,
+	}
+}
+
+# gpu_reserved(env, model): GPUs of a model all teams reserve in env.
+gpu_reserved(env, model) := sum([q.reserved |
+	some q in gpu_quotas
+	q.env == env
+	q.model == model
+])
+
+# Scheduling priority classes, highest first.
+priority_rank := {"critical": 5, "high": 4, "medium": 3, "low": 2, "batch": 1}
+
+rank(priority) := object.get(priority_rank, priority, 3)
+
+# known_party(p): a team name, a person ("@handle") or an e-mail address.
+known_party(p) if teams[p]
+
+known_party(p) if startswith(p, "@")
+
+known_party(p) if contains(p, "@")
+
+# round1: a number rounded to one decimal place.
+round1(x) := round(x * 10) / 10
+
+# gib formats bytes in Gi, "1024Gi" or "1.5Gi".
+gib(bytes) := sprintf("%vGi", [round1(bytes / 1073741824)])
+
+# duration formats seconds the way specs write them: "30m", "24h", "7d".
+duration(seconds) := sprintf("%vd", [seconds / 86400]) if {
+	seconds > 0
+	seconds % 86400 == 0
+} else := sprintf("%vh", [seconds / 3600]) if {
+	seconds > 0
+	seconds % 3600 == 0
+} else := sprintf("%vm", [seconds / 60]) if {
+	seconds > 0
+	seconds % 60 == 0
+} else := sprintf("%vs", [seconds])
+
+# join_sorted joins a set or array of strings, sorted, with ", ".
+join_sorted(xs) := concat(", ", sort(xs))
+
+# Paths of spec values, as arrays of labels.
+env_path(env) := ["environments", env]
+
+service_path(name) := ["services", name]
+
+team_quota_path(team, env) := ["teams", team, "quotas", env]
+
+gpu_quota_path(team, env, model) := ["teams", team, "quotas", env, "gpus", model]
