@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/validate"
 	"github.com/platc-dev/platc/internal/synth"
@@ -36,12 +39,15 @@ func specDirs(t testing.TB) []string {
 	return dirs
 }
 
-// TestShippedSpecsAreValid: every example and blueprint passes the schema
-// and the reference checks.
+// checkNow is the time shipped specs are checked at.
+var checkNow = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+// TestShippedSpecsAreValid: every example and blueprint passes the schema,
+// the reference checks and every built-in policy, without a warning.
 func TestShippedSpecsAreValid(t *testing.T) {
 	for _, dir := range specDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			res, ds, err := Vet(context.Background(), Config{Dir: dir, Decode: true})
+			res, ds, err := Check(context.Background(), CheckConfig{Config: Config{Dir: dir}, Now: checkNow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,5 +176,79 @@ func BenchmarkLoadAndDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestEveryRuleFires checks a copy of examples/acme-shop with one
+// deliberate violation of each built-in rule and compares the findings,
+// text and positions, with testdata/violations/want.txt
+// (PLATC_UPDATE=1 rewrites it).
+func TestEveryRuleFires(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../examples/acme-shop")); err != nil {
+		t.Fatal(err)
+	}
+	add, err := os.ReadFile("testdata/violations/violations.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "violations.cue"), add, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Edits for rules that no addition can break: removing a CI gate.
+	edits := []struct{ file, old, new string }{
+		{"platform.cue", "\t\t\t\"image-signing\",\n", ""},
+	}
+	for _, e := range edits {
+		p := filepath.Join(dir, e.file)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), e.old) {
+			t.Fatalf("%s no longer contains %q: update the edit", e.file, e.old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), e.old, e.new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, ds, err := Check(context.Background(), CheckConfig{Config: Config{Dir: dir}, Now: checkNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	if err := diag.WriteText(&got, ds.Rel(dir)); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(&got, diag.SummaryLine(ds))
+	golden(t, "testdata/violations/want.txt", got.String())
+
+	fired := map[string]bool{}
+	for _, d := range ds {
+		fired[d.Rule] = true
+	}
+	for id, r := range res.Rules {
+		if r.Builtin && strings.HasPrefix(r.Package, "platc.builtin.") && !fired[id] {
+			t.Errorf("built-in rule %s did not fire", id)
+		}
+	}
+}
+
+// golden compares got with the file at path, or rewrites the file when
+// PLATC_UPDATE=1.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if os.Getenv("PLATC_UPDATE") == "1" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with PLATC_UPDATE=1 to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", path, diff)
 	}
 }

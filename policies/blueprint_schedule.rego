@@ -92,8 +92,8 @@ day_ns := ((24 * 60) * 60) * 1000000000
 
 # A milestone past its due day without the capabilities that mark it done.
 warn contains finding if {
-	now := time.parse_rfc3339_ns(input.now)
-	start := time.parse_ns("2006-01-02", spec.blueprint.start)
+	now := spec.rfc3339_ns(input.now)
+	start := spec.date_ns(spec.blueprint.start)
 	some phase_name, phase in phases
 	some name, milestone in milestones(phase)
 	missing := {c |
@@ -101,7 +101,9 @@ warn contains finding if {
 		not c in capabilities.has
 	}
 	count(missing) > 0
-	due := time.add_date(start, 0, 0, spec.get(milestone, "due", 1) - 1)
+	due_day := spec.get(milestone, "due", 1)
+	is_number(due_day)
+	due := time.add_date(start, 0, 0, round(due_day) - 1)
 	due + day_ns <= now
 	due_date := time.format([due, "UTC", "2006-01-02"])
 	finding := {

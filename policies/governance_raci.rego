@@ -91,10 +91,10 @@ deny contains finding if {
 	env_name := spec.get(change, "environment", "")
 	env := spec.environments[env_name]
 	spec.get(env, "tier", "") == "prod"
-	day_start := time.parse_ns("2006-01-02", change.date)
+	day_start := spec.date_ns(change.date)
 	some freeze in spec.as_array(spec.get(env, "freezes", []))
-	freeze_start := time.parse_rfc3339_ns(freeze.start)
-	freeze_end := time.parse_rfc3339_ns(freeze.end)
+	freeze_start := spec.rfc3339_ns(freeze.start)
+	freeze_end := spec.rfc3339_ns(freeze.end)
 	day_start < freeze_end
 	day_start + day_ns > freeze_start
 	finding := {

@@ -93,3 +93,24 @@ test_change_on_day_after_freeze_ok if {
 	inp := object.union(base, {"governance": {"changes": {"upgrade": {"date": "2027-12-02"}}}})
 	count(governance_raci.deny) == 0 with input as inp
 }
+
+test_freeze_without_seconds if {
+	inp := json.patch(base, [
+		{"op": "replace", "path": "/environments/prod/freezes/0/start", "value": "2027-11-06T12:00Z"},
+		{"op": "replace", "path": "/environments/prod/freezes/0/end", "value": "2027-11-08T00:00+01:00"},
+	])
+	governance_raci.deny == {{
+		"msg": "change upgrade on 2027-11-07 in prod falls inside the freeze peak (2027-11-06T12:00Z to 2027-11-08T00:00+01:00)",
+		"path": ["governance", "changes", "upgrade", "date"],
+		"rule": "governance-raci",
+		"hint": "move the change out of the freeze, or record why it cannot wait as a policy exception",
+	}} with input as inp
+}
+
+test_unparsable_dates_are_skipped if {
+	inp := json.patch(base, [
+		{"op": "replace", "path": "/governance/changes/upgrade/date", "value": "2027-11-31"},
+		{"op": "replace", "path": "/environments/prod/freezes/0/end", "value": "soon"},
+	])
+	count(governance_raci.deny) == 0 with input as inp
+}

@@ -63,13 +63,6 @@ warn contains finding if {
 	}
 }
 
-# team_kinds(team, env): the kinds of the team's services in env.
-team_kinds(team, env) := {spec.get(svc, "kind", "") |
-	some name in spec.services_in(env)
-	svc := spec.services[name]
-	spec.get(svc, "team", "") == team
-}
-
 # gpu_services: [env, team, model, service, kind] for every service using GPUs.
 gpu_services contains [env, team, model, name, kind] if {
 	some name, svc in spec.services
@@ -78,6 +71,22 @@ gpu_services contains [env, team, model, name, kind] if {
 	team := spec.get(svc, "team", "")
 	kind := spec.get(svc, "kind", "")
 	some env, _ in spec.placements(svc)
+}
+
+# serving_teams: [team, env] for every team with a serving service in env.
+serving_teams contains [spec.get(svc, "team", ""), env] if {
+	some svc in spec.services
+	spec.serving(svc)
+	some env, _ in spec.placements(svc)
+}
+
+# gpu_jobs_at["env/model"]: [team, service, kind] of the GPU training and
+# batch jobs of teams that run nothing else in env.
+gpu_jobs_at[key] contains [team, name, kind] if {
+	some [env, team, model, name, kind] in gpu_services
+	kind in spec.job_kinds
+	not [team, env] in serving_teams
+	key := sprintf("%s/%s", [env, model])
 }
 
 # priority_of(team, env, model): the team's priority for the model in env.
@@ -92,12 +101,7 @@ priority_of(team, env, model) := p if {
 # An inference team does not outrank a team that only runs GPU jobs.
 warn contains finding if {
 	some [env, inf_team, model, inf_service, "inference"] in gpu_services
-	some [job_env, job_team, job_model, job_service, job_kind] in gpu_services
-	job_env == env
-	job_model == model
-	job_kind in spec.job_kinds
-	inf_team != job_team
-	count(team_kinds(job_team, env) - spec.job_kinds) == 0
+	some [job_team, job_service, job_kind] in gpu_jobs_at[sprintf("%s/%s", [env, model])]
 	inf_priority := priority_of(inf_team, env, model)
 	job_priority := priority_of(job_team, env, model)
 	spec.rank(inf_priority) <= spec.rank(job_priority)

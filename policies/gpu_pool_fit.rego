@@ -6,9 +6,10 @@
 #   a Kueue nominal quota in the environment's cohort, which only holds if the
 #   reserved GPUs exist. Per environment and GPU model, the GPUs all teams
 #   reserve must fit in the GPUs of the environment's pools (an error, with
-#   the figures), a quota for a GPU model the environment has no pool of is an
-#   error, and a team whose reserved GPUs plus borrowing limit exceed what the
-#   pools can ever hold (count plus burst) gets a warning.
+#   the figures), and so must the MIG slices they reserve per profile; a
+#   quota for a GPU model the environment has no pool of is an error; and a
+#   team whose reserved GPUs plus borrowing limit exceed what the pools can
+#   ever hold (count plus burst) gets a warning.
 # custom:
 #   id: gpu-pool-fit
 package platc.builtin.gpu_pool_fit
@@ -50,6 +51,37 @@ deny contains finding if {
 		"path": spec.gpu_quota_path(q.team, q.env, q.model),
 		"rule": rule_id,
 		"hint": sprintf("use a GPU model the pools of %s have (%s) or add a pool with %s GPUs", [q.env, spec.join_sorted(spec.env_gpu_models(q.env)), q.model]),
+	}
+}
+
+# mig_slices: [env, model, profile, team, slices] for every team's MIG reservation.
+mig_slices contains [q.env, q.model, profile, q.team, slices] if {
+	some q in spec.gpu_quotas
+	some profile, slices in spec.as_object(object.get(q.quota, "mig", {}))
+}
+
+pool_mig_slices(env, model, profile) := sum([n |
+	some pool in spec.pools(env)
+	n := spec.get(spec.pool_gpus(pool)[model], ["mig", profile], 0)
+])
+
+# The teams' reserved MIG slices of a profile exceed the pools' slices.
+deny contains finding if {
+	some [env, model, profile, _, _] in mig_slices
+	spec.environments[env]
+	model in spec.env_gpu_models(env)
+	shares := [[team, n] |
+		some [e, m, p, team, n] in mig_slices
+		[e, m, p] == [env, model, profile]
+	]
+	reserved := sum([n | some [_, n] in shares])
+	have := pool_mig_slices(env, model, profile)
+	reserved > have
+	finding := {
+		"msg": sprintf("%s %s MIG %s: teams reserve %v slices (%s) but the pools have %v", [env, model, profile, reserved, concat(", ", [sprintf("%s %v", [t, n]) | some [t, n] in sort(shares)]), have]),
+		"path": ["environments", env, "pools"],
+		"rule": rule_id,
+		"hint": sprintf("lower the teams' %s reservations or partition more %s GPUs into %s slices (gpus.%s.mig)", [profile, model, profile, model]),
 	}
 }
 

@@ -11,11 +11,11 @@ base := {
 		"pools": {
 			"general": {"name": "general", "cpu": 64, "memory": 274877906944, "gpus": {}},
 			"gpu-a": {"name": "gpu-a", "cpu": 32, "memory": 274877906944, "gpus": {"h100": {"model": "h100", "count": 6, "burst": 4}}},
-			"gpu-b": {"name": "gpu-b", "cpu": 32, "memory": 274877906944, "gpus": {"h100": {"model": "h100", "count": 2, "burst": 0}}},
+			"gpu-b": {"name": "gpu-b", "cpu": 32, "memory": 274877906944, "gpus": {"h100": {"model": "h100", "count": 2, "burst": 0, "mig": {"1g.10gb": 14}, "migStrategy": "single"}}},
 		},
 	}},
 	"teams": {
-		"vision": {"name": "vision", "quotas": {"prod": {"environment": "prod", "priority": "high", "gpus": {"h100": {"model": "h100", "reserved": 4, "borrowingLimit": 2}}}}},
+		"vision": {"name": "vision", "quotas": {"prod": {"environment": "prod", "priority": "high", "gpus": {"h100": {"model": "h100", "reserved": 4, "borrowingLimit": 2, "mig": {"1g.10gb": 7}}}}}},
 		"nlp": {"name": "nlp", "quotas": {"prod": {"environment": "prod", "priority": "medium", "gpus": {"h100": {"model": "h100", "reserved": 4, "borrowingLimit": 0}}}}},
 	},
 	"services": {},
@@ -61,5 +61,25 @@ test_borrowing_beyond_burst if {
 		"path": ["teams", "vision", "quotas", "prod", "gpus", "h100"],
 		"rule": "gpu-pool-fit",
 		"hint": "lower borrowingLimit to at most 8 or raise the pools' burst",
+	}} with input as inp
+}
+
+test_mig_slices_over_committed if {
+	inp := object.union(base, {"teams": {"nlp": {"quotas": {"prod": {"gpus": {"h100": {"mig": {"1g.10gb": 10}}}}}}}})
+	gpu_pool_fit.deny == {{
+		"msg": "prod h100 MIG 1g.10gb: teams reserve 17 slices (nlp 10, vision 7) but the pools have 14",
+		"path": ["environments", "prod", "pools"],
+		"rule": "gpu-pool-fit",
+		"hint": "lower the teams' 1g.10gb reservations or partition more h100 GPUs into 1g.10gb slices (gpus.h100.mig)",
+	}} with input as inp
+}
+
+test_mig_profile_missing_from_pools if {
+	inp := object.union(base, {"teams": {"nlp": {"quotas": {"prod": {"gpus": {"h100": {"mig": {"3g.40gb": 2}}}}}}}})
+	gpu_pool_fit.deny == {{
+		"msg": "prod h100 MIG 3g.40gb: teams reserve 2 slices (nlp 2) but the pools have 0",
+		"path": ["environments", "prod", "pools"],
+		"rule": "gpu-pool-fit",
+		"hint": "lower the teams' 3g.40gb reservations or partition more h100 GPUs into 3g.40gb slices (gpus.h100.mig)",
 	}} with input as inp
 }

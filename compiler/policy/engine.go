@@ -66,6 +66,13 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 			})
 			continue
 		}
+		if pkg := m.Package.Path.String(); !s.Builtin && (pkg == "data.platc.builtin" || strings.HasPrefix(pkg, "data.platc.builtin.") || strings.HasPrefix(pkg, "data.platc.lib.")) {
+			ds.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: locPos(m.Package.Location),
+				Message: fmt.Sprintf("package %s is reserved for platc's built-in policies: put your policies in another package under platc (platc.custom.…)", strings.TrimPrefix(pkg, "data.")),
+			})
+			continue
+		}
 		modules[s.Name] = m
 		builtin[s.Name] = s.Builtin
 	}

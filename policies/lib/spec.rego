@@ -188,16 +188,67 @@ round1(x) := round(x * 10) / 10
 gib(bytes) := sprintf("%vGi", [round1(bytes / 1073741824)])
 
 # duration formats seconds the way specs write them: "30m", "24h", "7d".
+# (platc evaluates with strict built-in errors: % is only used on integers.)
 duration(seconds) := sprintf("%vd", [seconds / 86400]) if {
-	seconds > 0
+	whole(seconds)
 	seconds % 86400 == 0
 } else := sprintf("%vh", [seconds / 3600]) if {
-	seconds > 0
+	whole(seconds)
 	seconds % 3600 == 0
 } else := sprintf("%vm", [seconds / 60]) if {
-	seconds > 0
+	whole(seconds)
 	seconds % 60 == 0
 } else := sprintf("%vs", [seconds])
+
+whole(x) if {
+	is_number(x)
+	x > 0
+	round(x) == x
+}
+
+# Dates and timestamps. platc evaluates policies with strict built-in
+# errors, where one unparsable value would stop every policy, so these
+# helpers check a value before parsing it and are undefined for a bad one.
+
+# date_ns: a "2006-01-02" calendar date as nanoseconds at midnight UTC.
+date_ns(d) := time.parse_ns("2006-01-02", d) if valid_date(d)
+
+# rfc3339_ns: an RFC 3339 timestamp as nanoseconds; the seconds may be
+# left out, as the schema's #DateTime allows ("2026-11-27T18:00Z").
+rfc3339_ns(ts) := time.parse_rfc3339_ns(full) if {
+	full := with_seconds(ts)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`, full)
+	valid_date(substring(full, 0, 10))
+}
+
+with_seconds(ts) := concat("", [substring(ts, 0, 16), ":00", substring(ts, 16, -1)]) if {
+	is_string(ts)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(Z|[+-])`, ts)
+} else := ts if is_string(ts)
+
+valid_date(d) if {
+	is_string(d)
+	regex.match(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, d)
+	year := digits(substring(d, 0, 4))
+	day := digits(substring(d, 8, 2))
+	day <= days_in_month(year, substring(d, 5, 2))
+}
+
+# digits reads a string of decimal digits, leading zeros included.
+digits(s) := to_number(concat("", ["1", s])) - {2: 100, 4: 10000}[count(s)]
+
+days_in_month(year, "02") := 29 if leap(year)
+
+else := 28
+
+days_in_month(_, month) := {"01": 31, "03": 31, "04": 30, "05": 31, "06": 30, "07": 31, "08": 31, "09": 30, "10": 31, "11": 30, "12": 31}[month]
+
+leap(year) if {
+	year % 4 == 0
+	year % 100 != 0
+}
+
+leap(year) if year % 400 == 0
 
 # join_sorted joins a set or array of strings, sorted, with ", ".
 join_sorted(xs) := concat(", ", sort(xs))

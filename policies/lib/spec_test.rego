@@ -59,3 +59,15 @@ test_parties if {
 	spec.known_party("dpo@acme.example") with input as inp
 	not spec.known_party("finance") with input as inp
 }
+
+test_dates if {
+	spec.date_ns("2028-02-29") == time.parse_ns("2006-01-02", "2028-02-29")
+	not spec.date_ns("2027-02-29")
+	not spec.date_ns("2027-04-31")
+	not spec.date_ns("27-01-01")
+	not spec.date_ns(null)
+	spec.rfc3339_ns("2027-11-08T00:00Z") == time.parse_rfc3339_ns("2027-11-08T00:00:00Z")
+	spec.rfc3339_ns("2027-11-08T01:00:00+01:00") == time.parse_rfc3339_ns("2027-11-08T00:00:00Z")
+	not spec.rfc3339_ns("2027-02-30T00:00:00Z")
+	not spec.rfc3339_ns(5)
+}
