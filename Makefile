@@ -8,6 +8,8 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X github.com/platc-dev/platc/internal/cli.version=$(VERSION)
 TOOLS     := $(CURDIR)/.tools/bin
 CUE_VERSION := v0.17.1
+# The day the example's calendar, freezes and exceptions are written for.
+EXAMPLE_NOW := 2026-11-24
 
 .PHONY: help build install tools test test-short golden bench bench-vet fuzz demo fmt vet clean
 
@@ -46,12 +48,14 @@ bench-vet: build tools ## platc vet against plain cue vet on the same generated 
 fuzz: ## fuzz the loader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
 
-demo: build ## check the example platform (grows into check → render → apply)
-	@echo "== platc vet examples/acme-shop"
-	./bin/platc vet examples/acme-shop && echo "examples/acme-shop: no problems"
-	@echo "== platc init demo/spec, then vet it with platc and with plain cue"
+demo: build ## check the example platform and a freshly scaffolded one (grows into check → render → apply)
+	@echo "== platc check examples/acme-shop (the example is dated: checked as of $(EXAMPLE_NOW))"
+	./bin/platc check --now $(EXAMPLE_NOW) examples/acme-shop
+	@echo "== platc init demo/spec (from the 90-day blueprint), then check it and run its policy tests"
 	@rm -rf demo && ./bin/platc init demo/spec
-	./bin/platc vet demo/spec && echo "demo/spec: no problems"
+	./bin/platc check demo/spec
+	./bin/platc policy test demo/spec
+	@echo "== done: look at examples/acme-shop and demo/spec; 'platc policy list' explains each rule"
 
 fmt: ## format Go and CUE sources
 	gofmt -w $$(git ls-files '*.go')
