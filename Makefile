@@ -11,7 +11,7 @@ CUE_VERSION := v0.17.1
 # The day the example's calendar, freezes and exceptions are written for.
 EXAMPLE_NOW := 2026-11-24
 
-.PHONY: help build install tools test test-short golden bench bench-vet fuzz demo fmt vet clean
+.PHONY: help build install tools bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,12 @@ tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
 		$(GO) build -o $(TOOLS)/cue cuelang.org/go/cmd/cue; \
 	else echo "cue $(CUE_VERSION) is up to date"; fi
 
+bench-tools: tools ## build conftest into .tools/bin for bench-check (slow, not needed by the tests)
+	@if [ ! -x $(TOOLS)/conftest ]; then \
+		echo "building conftest into .tools/bin"; \
+		cd .ci/tools/conftest && $(GO) build -o $(TOOLS)/conftest github.com/open-policy-agent/conftest; \
+	else echo "conftest is up to date"; fi
+
 test: tools ## run every test with the race detector (builds the tools first)
 	$(GO) test -race -count=1 ./...
 
@@ -44,6 +50,9 @@ bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 t
 
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh
+
+bench-check: build bench-tools ## platc check against cue export | conftest test on the same spec and policies
+	bash .ci/bench-check.sh
 
 fuzz: ## fuzz the loader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler

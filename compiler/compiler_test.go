@@ -252,3 +252,26 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", path, diff)
 	}
 }
+
+// BenchmarkCheck measures `platc check`: schema, references and every
+// built-in policy, on generated organisations.
+func BenchmarkCheck(b *testing.B) {
+	for _, teams := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("teams=%d", teams), func(b *testing.B) {
+			if teams > 100 && testing.Short() {
+				b.Skip("large organisations are skipped with -short")
+			}
+			dir := b.TempDir()
+			if err := synth.Write(dir, synth.Config{Teams: teams}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, ds, err := Check(context.Background(), CheckConfig{Config: Config{Dir: dir}, Now: checkNow})
+				if err != nil || ds.HasErrors() {
+					b.Fatalf("check: %v %v", err, ds[:min(len(ds), 3)])
+				}
+			}
+		})
+	}
+}
