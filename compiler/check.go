@@ -24,7 +24,7 @@ type CheckConfig struct {
 	Now time.Time
 	// Inventory is input.inventory: discovered hardware, or nil.
 	Inventory any
-	// PolicyTimeout bounds policy evaluation; zero means 30 seconds.
+	// PolicyTimeout bounds policy evaluation; zero means two minutes.
 	PolicyTimeout time.Duration
 	// Tests compiles the policies' _test.rego files too.
 	Tests bool
@@ -66,7 +66,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 		cfg.Now = time.Now()
 	}
 	if cfg.PolicyTimeout == 0 {
-		cfg.PolicyTimeout = 30 * time.Second
+		cfg.PolicyTimeout = 2 * time.Minute
 	}
 	// Compiling the policies and evaluating the CUE are independent.
 	type compiled struct {

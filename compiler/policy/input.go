@@ -12,10 +12,8 @@ import (
 )
 
 // Input is the policy input: the normalised spec with now and inventory,
-// both as a Go tree (to check finding paths against) and as the OPA value
-// handed to the prepared query.
+// as the OPA value handed to the prepared query.
 type Input struct {
-	Tree  map[string]any
 	Value ast.Value
 }
 
@@ -38,27 +36,27 @@ func NewInput(spec *model.Spec, now time.Time, inventory any) (*Input, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode policy input: %w", err)
 	}
-	return &Input{Tree: tree, Value: v}, nil
+	return &Input{Value: v}, nil
 }
 
 // Has reports whether labels name a value in the input, or a missing field
 // of an object that is there (a finding may point at what is absent).
 func (in *Input) Has(labels []string) bool {
-	var cur any = in.Tree
+	cur := in.Value
 	for i, l := range labels {
 		switch c := cur.(type) {
-		case map[string]any:
-			next, ok := c[l]
-			if !ok {
+		case ast.Object:
+			next := c.Get(ast.StringTerm(l))
+			if next == nil {
 				return i == len(labels)-1
 			}
-			cur = next
-		case []any:
+			cur = next.Value
+		case *ast.Array:
 			n, err := strconv.Atoi(l)
-			if err != nil || n < 0 || n >= len(c) {
+			if err != nil || n < 0 || n >= c.Len() {
 				return false
 			}
-			cur = c[n]
+			cur = c.Elem(n).Value
 		default:
 			return false
 		}

@@ -93,7 +93,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
-	f.DurationVar(&o.policyTimeout, "policy-timeout", 30*time.Second, "stop policy evaluation after this `duration`")
+	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
 	return cmd
 }
 
