@@ -8,6 +8,11 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X github.com/platc-dev/platc/internal/cli.version=$(VERSION)
 TOOLS     := $(CURDIR)/.tools/bin
 CUE_VERSION := v0.17.1
+# The real API server (and its etcd) that internal/kubetest starts for the
+# end-to-end test of the rendered GitOps tree (.ci/tools/kube, .ci/tools/etcd).
+KUBE_VERSION := v1.36.3
+ETCD_VERSION := 3.6.8
+KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,-X $(p).gitVersion=$(KUBE_VERSION) -X $(p).gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitTreeState=clean)
 # The day the example's calendar, freezes and exceptions are written for.
 EXAMPLE_NOW := 2026-11-24
 
@@ -28,6 +33,14 @@ tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
 		echo "building cue $(CUE_VERSION) into .tools/bin"; \
 		$(GO) build -o $(TOOLS)/cue cuelang.org/go/cmd/cue; \
 	else echo "cue $(CUE_VERSION) is up to date"; fi
+	@if [ "$$($(TOOLS)/etcd --version 2>/dev/null | head -1)" != "etcd Version: $(ETCD_VERSION)" ]; then \
+		echo "building etcd $(ETCD_VERSION) into .tools/bin (about a minute)"; \
+		cd .ci/tools/etcd && $(GO) build -o $(TOOLS)/etcd . ; \
+	else echo "etcd $(ETCD_VERSION) is up to date"; fi
+	@if [ "$$($(TOOLS)/kube-apiserver --version 2>/dev/null | head -1)" != "Kubernetes $(KUBE_VERSION)" ]; then \
+		echo "building kube-apiserver $(KUBE_VERSION) into .tools/bin (15 minutes on 2 cores when the build cache is cold)"; \
+		cd .ci/tools/kube && $(GO) build -ldflags "$(KUBE_LDFLAGS)" -o $(TOOLS)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver; \
+	else echo "kube-apiserver $(KUBE_VERSION) is up to date"; fi
 
 bench-tools: tools ## build conftest into .tools/bin for bench-check (slow, not needed by the tests)
 	@if [ ! -x $(TOOLS)/conftest ]; then \

@@ -129,6 +129,8 @@ func New(cfg Config) *cobra.Command {
 		newVersionCmd(g),
 		newVetCmd(g),
 		newCheckCmd(g),
+		newRenderCmd(g),
+		newPlanCmd(g),
 		newPolicyCmd(g),
 		newFmtCmd(g),
 		newInitCmd(g),

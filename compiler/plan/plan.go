@@ -1,0 +1,386 @@
+// Package plan is the versioned intermediate form between a checked spec
+// and the files platc writes: everything to emit, per environment, with
+// every default resolved, every name chosen and every list in a stable
+// order. Emitters (the GitOps tree, Pulumi stacks, the catalog) read only
+// the plan; the same spec always gives the same plan, byte for byte, in
+// its JSON form (`platc render -o json`).
+package plan
+
+// APIVersion is the version of the plan's JSON form.
+const APIVersion = "platc.dev/plan/v1"
+
+// Plan is everything platc emits for a spec.
+type Plan struct {
+	APIVersion   string         `json:"apiVersion"`
+	Platform     Platform       `json:"platform"`
+	Environments []*Environment `json:"environments"`
+	Teams        []*Team        `json:"teams"`
+	Catalog      Catalog        `json:"catalog"`
+}
+
+// Platform is what every environment shares.
+type Platform struct {
+	Name          string   `json:"name"`
+	Owner         string   `json:"owner"`
+	GitOps        GitOps   `json:"gitops"`
+	Gateway       Gateway  `json:"gateway"`
+	Observability Metrics  `json:"observability"`
+	KPIs          KPIs     `json:"kpis"`
+	Registry      string   `json:"registry,omitempty"`
+	Verify        []string `json:"verifyTiers"`
+}
+
+// GitOps says which engine syncs the tree from where.
+type GitOps struct {
+	Engine    string `json:"engine"`
+	Repo      string `json:"repo"`
+	Branch    string `json:"branch"`
+	Path      string `json:"path"`
+	Namespace string `json:"namespace"`
+}
+
+// Gateway is the Gateway API gateway routes attach to.
+type Gateway struct {
+	Implementation string   `json:"implementation"`
+	Name           string   `json:"name"`
+	Namespace      string   `json:"namespace"`
+	Hostnames      []string `json:"hostnames"`
+}
+
+// Metrics names the observability stack.
+type Metrics struct {
+	Metrics string `json:"metrics"`
+	Logs    string `json:"logs"`
+	Traces  string `json:"traces"`
+}
+
+// KPIs are the five targets, normalised.
+type KPIs struct {
+	LeadTimeSeconds      float64 `json:"leadTimeSeconds"`
+	Availability         float64 `json:"availability"`
+	GPUUtilisation       float64 `json:"gpuUtilisation"`
+	MTTRSeconds          float64 `json:"mttrSeconds"`
+	PipelineObjective    float64 `json:"pipelineObjective"`
+	LatencyTargetSeconds float64 `json:"latencyTargetSeconds"`
+}
+
+// Environment is one cluster's part of the plan.
+type Environment struct {
+	Name    string  `json:"name"`
+	Tier    string  `json:"tier"`
+	Owner   string  `json:"owner"`
+	Cohort  string  `json:"cohort"`
+	Cluster Cluster `json:"cluster"`
+	// Pools are the node pools, by name.
+	Pools []*Pool `json:"pools"`
+	// Flavors are the Kueue resource flavors: one per GPU model in the pools.
+	Flavors []*Flavor `json:"flavors"`
+	// PriorityClasses are the priority tiers teams use here.
+	PriorityClasses []*PriorityClass `json:"priorityClasses"`
+	// Namespaces are the teams present here (with a quota or a workload).
+	Namespaces []*Namespace `json:"namespaces"`
+	// SyncWindows come from the change calendar and freezes.
+	SyncWindows []*SyncWindow `json:"syncWindows"`
+	Pipelines   []*Pipeline   `json:"pipelines"`
+	Models      []*ModelWatch `json:"models"`
+	Bandwidth   float64       `json:"bandwidthBitsPerSecond,omitempty"`
+}
+
+// Cluster is where the environment runs.
+type Cluster struct {
+	Name              string `json:"name"`
+	Provider          string `json:"provider"`
+	Region            string `json:"region,omitempty"`
+	KubernetesVersion string `json:"kubernetesVersion"`
+	Mesh              string `json:"mesh"`
+}
+
+// Pool is a node pool.
+type Pool struct {
+	Name         string      `json:"name"`
+	CPUMilli     int64       `json:"cpuMilli"`
+	MemoryBytes  int64       `json:"memoryBytes"`
+	InstanceType string      `json:"instanceType,omitempty"`
+	MinNodes     int         `json:"minNodes"`
+	MaxNodes     int         `json:"maxNodes"`
+	BurstNodes   int         `json:"burstNodes"`
+	Spot         bool        `json:"spot"`
+	GPUs         []*PoolGPUs `json:"gpus"`
+}
+
+// PoolGPUs are the GPUs of one model in a pool.
+type PoolGPUs struct {
+	Model       string         `json:"model"`
+	Product     string         `json:"product"`
+	Count       int            `json:"count"`
+	Burst       int            `json:"burst"`
+	MIG         map[string]int `json:"mig,omitempty"`
+	MIGStrategy string         `json:"migStrategy"`
+}
+
+// Flavor is a Kueue ResourceFlavor for one GPU model.
+type Flavor struct {
+	Name  string `json:"name"`
+	Model string `json:"model"`
+	// NodeLabels select the nodes, as GPU Feature Discovery labels them.
+	NodeLabels map[string]string `json:"nodeLabels"`
+	// Count and Burst are the GPUs of this model in the environment's pools.
+	Count int `json:"count"`
+	Burst int `json:"burst"`
+}
+
+// PriorityClass is a scheduling priority tier.
+type PriorityClass struct {
+	Name     string `json:"name"`
+	Priority string `json:"priority"`
+	Value    int32  `json:"value"`
+}
+
+// Namespace is a team's part of an environment.
+type Namespace struct {
+	Name       string `json:"name"`
+	Team       string `json:"team"`
+	Owner      string `json:"owner"`
+	CostCentre string `json:"costCentre,omitempty"`
+	// Quota is the team's ResourceQuota; zero values mean no limit of that kind.
+	Quota Quota `json:"quota"`
+	// Queue is the team's Kueue ClusterQueue and LocalQueue.
+	Queue *Queue `json:"queue,omitempty"`
+	// PriorityClass is the default priority class of the team's workloads.
+	PriorityClass string      `json:"priorityClass"`
+	Workloads     []*Workload `json:"workloads"`
+}
+
+// Quota is a ResourceQuota's hard limits.
+type Quota struct {
+	CPUMilli    int64 `json:"cpuMilli,omitempty"`
+	MemoryBytes int64 `json:"memoryBytes,omitempty"`
+	GPUs        int   `json:"gpus"`
+}
+
+// Queue is a team's Kueue ClusterQueue in the environment's cohort.
+type Queue struct {
+	ClusterQueue string `json:"clusterQueue"`
+	LocalQueue   string `json:"localQueue"`
+	Cohort       string `json:"cohort"`
+	CPUMilli     int64  `json:"cpuMilli"`
+	MemoryBytes  int64  `json:"memoryBytes"`
+	// GPUs per flavor: nominal quota = reserved.
+	GPUs []*QueueGPUs `json:"gpus"`
+}
+
+// QueueGPUs is the quota of one flavor in a ClusterQueue.
+type QueueGPUs struct {
+	Flavor         string `json:"flavor"`
+	Model          string `json:"model"`
+	Nominal        int    `json:"nominal"`
+	BorrowingLimit int    `json:"borrowingLimit"`
+	// LendingLimit is nil when every reserved GPU may be lent.
+	LendingLimit  *int   `json:"lendingLimit,omitempty"`
+	PriorityClass string `json:"priorityClass"`
+}
+
+// Workload is a service placed in an environment.
+type Workload struct {
+	Name      string `json:"name"`
+	Service   string `json:"service"`
+	Team      string `json:"team"`
+	Namespace string `json:"namespace"`
+	// Kind is deployment, rollout (canary with analysis) or job (queued).
+	Kind          string            `json:"kind"`
+	ServiceKind   string            `json:"serviceKind"`
+	Image         string            `json:"image"`
+	Port          int               `json:"port"`
+	Replicas      int               `json:"replicas"`
+	Autoscaling   *Autoscaling      `json:"autoscaling,omitempty"`
+	CPUMilli      int64             `json:"cpuMilli"`
+	MemoryBytes   int64             `json:"memoryBytes"`
+	GPU           *WorkloadGPU      `json:"gpu,omitempty"`
+	Queue         string            `json:"queue,omitempty"`
+	PriorityClass string            `json:"priorityClass"`
+	Routes        []*Route          `json:"routes"`
+	Upstreams     []*Upstream       `json:"upstreams"`
+	SLOs          []*SLO            `json:"slos"`
+	Rollout       Rollout           `json:"rollout"`
+	Dependencies  []*Dependency     `json:"dependencies"`
+	Labels        map[string]string `json:"labels"`
+	Signed        bool              `json:"signed"`
+}
+
+// Autoscaling is the HorizontalPodAutoscaler of a workload.
+type Autoscaling struct {
+	Min       int     `json:"min"`
+	Max       int     `json:"max"`
+	TargetCPU int     `json:"targetCPU,omitempty"`
+	TargetGPU int     `json:"targetGPU,omitempty"`
+	TargetRPS float64 `json:"targetRPS,omitempty"`
+}
+
+// WorkloadGPU is what a workload asks of GPUs.
+type WorkloadGPU struct {
+	Model    string `json:"model"`
+	Flavor   string `json:"flavor"`
+	Count    int    `json:"count"`
+	Resource string `json:"resource"`
+	// NodeLabels pin the pods to nodes of the model.
+	NodeLabels map[string]string `json:"nodeLabels"`
+}
+
+// Route is an HTTPRoute rule with its rate limit.
+type Route struct {
+	Host           string     `json:"host,omitempty"`
+	Path           string     `json:"path"`
+	Methods        []string   `json:"methods"`
+	RateLimit      *RateLimit `json:"rateLimit,omitempty"`
+	TimeoutSeconds float64    `json:"timeoutSeconds,omitempty"`
+}
+
+// RateLimit is requests per unit.
+type RateLimit struct {
+	Requests int    `json:"requests"`
+	Unit     string `json:"unit"`
+	Burst    int    `json:"burst"`
+	By       string `json:"by"`
+	Header   string `json:"header,omitempty"`
+}
+
+// Upstream is a paid or external API with its guardrails.
+type Upstream struct {
+	Name        string     `json:"name"`
+	URL         string     `json:"url,omitempty"`
+	Host        string     `json:"host,omitempty"`
+	Paid        bool       `json:"paid"`
+	RateLimit   *RateLimit `json:"rateLimit,omitempty"`
+	Budget      *Budget    `json:"budget,omitempty"`
+	Integration bool       `json:"integration,omitempty"`
+}
+
+// Budget is a spending guardrail.
+type Budget struct {
+	Amount      float64 `json:"amount"`
+	Currency    string  `json:"currency"`
+	Period      string  `json:"period"`
+	AlertAt     float64 `json:"alertAt"`
+	OnExhausted string  `json:"onExhausted"`
+	Fallback    string  `json:"fallback,omitempty"`
+}
+
+// SLO is a service level objective with the burn-rate windows to alert on.
+type SLO struct {
+	Name             string  `json:"name"`
+	Kind             string  `json:"kind"`
+	Objective        float64 `json:"objective"`
+	WindowSeconds    float64 `json:"windowSeconds"`
+	ThresholdSeconds float64 `json:"thresholdSeconds,omitempty"`
+	ErrorQuery       string  `json:"errorQuery"`
+	TotalQuery       string  `json:"totalQuery"`
+}
+
+// Rollout is how a workload is released.
+type Rollout struct {
+	Strategy        string  `json:"strategy"`
+	Steps           []int   `json:"steps"`
+	AutoRollback    bool    `json:"autoRollback"`
+	IntervalSeconds float64 `json:"intervalSeconds"`
+}
+
+// Dependency is something a workload calls, resolved to where it lives.
+type Dependency struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// Namespace and Service of a service dependency in the same environment.
+	Namespace string `json:"namespace,omitempty"`
+	Port      int    `json:"port,omitempty"`
+}
+
+// SyncWindow is an Argo CD sync window.
+type SyncWindow struct {
+	Kind     string `json:"kind"` // allow or deny
+	Name     string `json:"name"`
+	Schedule string `json:"schedule"`
+	Duration string `json:"duration"`
+	TimeZone string `json:"timeZone"`
+}
+
+// Pipeline is a data pipeline whose freshness is alerted on.
+type Pipeline struct {
+	Name                 string  `json:"name"`
+	Owner                string  `json:"owner"`
+	Mode                 string  `json:"mode"`
+	LatencyTargetSeconds float64 `json:"latencyTargetSeconds"`
+	Objective            float64 `json:"objective"`
+}
+
+// ModelWatch is a model whose drift monitors are alerted on.
+type ModelWatch struct {
+	Name    string          `json:"name"`
+	Team    string          `json:"team"`
+	Service string          `json:"service,omitempty"`
+	Drift   []*DriftMonitor `json:"drift"`
+}
+
+// DriftMonitor is one drift alert.
+type DriftMonitor struct {
+	Name          string  `json:"name"`
+	Metric        string  `json:"metric"`
+	Target        string  `json:"target,omitempty"`
+	Baseline      string  `json:"baseline"`
+	Threshold     float64 `json:"threshold"`
+	WindowSeconds float64 `json:"windowSeconds"`
+	Query         string  `json:"query"`
+}
+
+// Team is a team for CODEOWNERS and the catalog.
+type Team struct {
+	Name        string   `json:"name"`
+	DisplayName string   `json:"displayName,omitempty"`
+	Owners      []string `json:"owners"`
+	OnCall      string   `json:"onCall"`
+	Slack       string   `json:"slack,omitempty"`
+	// Files are the spec files that declare the team's parts, relative to the spec root.
+	Files []string `json:"files"`
+}
+
+// Catalog is what goes into the Backstage catalog.
+type Catalog struct {
+	Services []*CatalogService `json:"services"`
+	Datasets []*CatalogDataset `json:"datasets"`
+	Topics   []*CatalogTopic   `json:"topics"`
+	Models   []*CatalogModel   `json:"models"`
+}
+
+// CatalogService is a service as a Backstage component (and API when routed).
+type CatalogService struct {
+	Name         string   `json:"name"`
+	Team         string   `json:"team"`
+	Kind         string   `json:"kind"`
+	Description  string   `json:"description,omitempty"`
+	Environments []string `json:"environments"`
+	Routes       []string `json:"routes"`
+	DependsOn    []string `json:"dependsOn"`
+}
+
+// CatalogDataset is a dataset as a Backstage resource.
+type CatalogDataset struct {
+	Name           string   `json:"name"`
+	Owner          string   `json:"owner"`
+	Description    string   `json:"description,omitempty"`
+	Classification string   `json:"classification"`
+	Upstreams      []string `json:"upstreams"`
+}
+
+// CatalogTopic is an event-bus topic as a Backstage resource.
+type CatalogTopic struct {
+	Name      string   `json:"name"`
+	Owner     string   `json:"owner"`
+	Producers []string `json:"producers"`
+	Consumers []string `json:"consumers"`
+}
+
+// CatalogModel is a model as a Backstage component.
+type CatalogModel struct {
+	Name         string   `json:"name"`
+	Team         string   `json:"team"`
+	Service      string   `json:"service,omitempty"`
+	TrainingData []string `json:"trainingData"`
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/internal/outtree"
+	"github.com/platc-dev/platc/internal/treediff"
+)
+
+const planLong = `Plan checks the spec in DIR and renders it in memory, then shows what
+'platc render --out OUT' would change in OUT: a unified diff of every file
+and a summary of the Kubernetes objects to add, change and remove per
+environment and kind. Nothing is written.
+
+With --detailed-exitcode the exit status is 3 when there are changes (0 when
+there are none), as with 'terraform plan'. -o json gives the summary and the
+object list for PR comments.`
+
+type planOptions struct {
+	compileOptions
+	detailedExitCode bool
+	noDiff           bool
+}
+
+func newPlanCmd(g *globals) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan [DIR] --out OUT",
+		Short: "Show what render would change in OUT",
+		Long:  planLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+				return err
+			}
+			return runPlan(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+		},
+	}
+	o.flags(cmd, "text or json")
+	cmd.Flags().BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when there are changes")
+	cmd.Flags().BoolVar(&o.noDiff, "no-diff", false, "print only the summary, not the unified diff")
+	return cmd
+}
+
+// planReport is plan's JSON output.
+type planReport struct {
+	Out     string           `json:"out"`
+	Changed bool             `json:"changed"`
+	Diff    *treediff.Result `json:"gitops"`
+}
+
+func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.Writer) error {
+	p, err := o.compile(ctx, g)
+	if err != nil {
+		return err
+	}
+	tree, err := emitAll(p)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	old, err := outtree.ReadOwned(g.abs(o.out))
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+	}
+	res := treediff.Compare(old, tree)
+	if o.output == formatJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(planReport{Out: o.out, Changed: res.Changed(), Diff: res}); err != nil {
+			return &ExitErr{Code: ExitError, Err: err}
+		}
+	} else {
+		if !o.noDiff {
+			io.WriteString(stdout, treediff.Unified(old, tree, res))
+		}
+		writePlanSummary(stdout, o.out, res)
+	}
+	if o.detailedExitCode && res.Changed() {
+		return &ExitErr{Code: ExitChanges}
+	}
+	return nil
+}
+
+func writePlanSummary(w io.Writer, out string, res *treediff.Result) {
+	if !res.Changed() {
+		fmt.Fprintf(w, "No changes: %s is up to date.\n", out)
+		return
+	}
+	envs := make([]string, 0, len(res.Environments))
+	for e := range res.Environments {
+		envs = append(envs, e)
+	}
+	slices.Sort(envs)
+	fmt.Fprintf(w, "\nChanges to %s:\n", out)
+	for _, e := range envs {
+		s := res.Environments[e]
+		var kinds []string
+		for k, c := range s.Kinds {
+			kinds = append(kinds, fmt.Sprintf("%s %s", k, counts(*c)))
+		}
+		slices.Sort(kinds)
+		fmt.Fprintf(w, "  %-10s %s: %s\n", e, counts(s.Counts), strings.Join(kinds, ", "))
+	}
+	for _, o := range res.Objects {
+		sign := map[treediff.Action]string{treediff.Add: "+", treediff.Change: "~", treediff.Remove: "-"}[o.Action]
+		name := o.Name
+		if o.Namespace != "" {
+			name = o.Namespace + "/" + o.Name
+		}
+		fmt.Fprintf(w, "  %s %s %s %s\n", sign, o.Environment, o.Kind, name)
+	}
+	fmt.Fprintf(w, "Plan: %d to add, %d to change, %d to remove (%d files added, %d changed, %d removed).\n",
+		res.Summary.Add, res.Summary.Change, res.Summary.Remove, len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
+}
+
+func counts(c treediff.Counts) string {
+	var parts []string
+	if c.Add > 0 {
+		parts = append(parts, fmt.Sprintf("+%d", c.Add))
+	}
+	if c.Change > 0 {
+		parts = append(parts, fmt.Sprintf("~%d", c.Change))
+	}
+	if c.Remove > 0 {
+		parts = append(parts, fmt.Sprintf("-%d", c.Remove))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/outtree"
+)
+
+const renderLong = `Render checks the spec in DIR (default: the current directory) and, when it
+has no errors, writes everything platc generates into OUT:
+
+    OUT/gitops/<env>/   a kustomize tree per environment (namespaces, quotas,
+                        Kueue queues, workloads, routes, network policies,
+                        observability) and the GitOps engine's own objects
+    OUT/catalog/        Backstage entities
+    OUT/CODEOWNERS      from the teams' owners
+
+The same spec always gives the same bytes. Each top-level directory is
+replaced atomically; files platc no longer produces are removed, and files
+platc did not write (listed in OUT/.platc/manifest.json) are never touched.
+
+-o json prints the plan (the intermediate form every emitter reads) to stdout.`
+
+// compileOptions are the flags render, plan and apply share with check.
+type compileOptions struct {
+	dir           string
+	out           string
+	output        outputFormat
+	failOnWarn    bool
+	policyDirs    []string
+	now           string
+	policyTimeout time.Duration
+}
+
+func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "output `DIR` (required)")
+	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "refuse on warnings too")
+	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
+	f.StringVar(&o.now, "now", "", "the time policies see as input.now (default: the current time)")
+	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
+	f.StringP("output", "o", "text", "output `format`: "+formats)
+}
+
+func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []outputFormat) error {
+	o.dir = "."
+	if len(args) == 1 {
+		o.dir = args[0]
+	}
+	out, _ := cmd.Flags().GetString("output")
+	o.output = outputFormat(out)
+	if err := o.output.validate(formats); err != nil {
+		return err
+	}
+	if o.out == "" {
+		return usageError("--out DIR is required: the directory to write the rendered tree into")
+	}
+	if _, err := parseNow(o.now); err != nil {
+		return err
+	}
+	return nil
+}
+
+// compile checks and plans; findings are reported to stderr, and errors
+// (or warnings with --fail-on-warn) stop the command with exit 1.
+func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, error) {
+	now, _ := parseNow(o.now)
+	cfg := compiler.CheckConfig{
+		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:           now,
+		PolicyTimeout: o.policyTimeout,
+	}
+	for _, d := range o.policyDirs {
+		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
+	}
+	_, p, ds, err := compiler.Compile(ctx, cfg)
+	if err != nil {
+		return nil, checkError(g, err)
+	}
+	if len(ds) > 0 || p == nil {
+		if err := report(g, ds, reportOptions{format: formatText, failOnWarn: o.failOnWarn, summary: true}); err != nil {
+			fmt.Fprintln(g.cfg.Stderr, "platc: the spec has errors; nothing was written")
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func newRenderCmd(g *globals) *cobra.Command {
+	o := &compileOptions{}
+	cmd := &cobra.Command{
+		Use:   "render [DIR] --out OUT",
+		Short: "Check the spec and write the GitOps tree, catalog and CODEOWNERS",
+		Long:  renderLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+				return err
+			}
+			return runRender(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+		},
+	}
+	o.flags(cmd, "text or json (the plan)")
+	return cmd
+}
+
+func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stderr io.Writer) error {
+	p, err := o.compile(ctx, g)
+	if err != nil {
+		return err
+	}
+	tree, err := emitAll(p)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	changes, err := outtree.Write(g.abs(o.out), tree)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
+	}
+	if o.output == formatJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	fmt.Fprintf(stderr, "rendered %d files into %s: %d added, %d changed, %d removed\n",
+		len(tree), o.out, len(changes.Added), len(changes.Changed), len(changes.Removed))
+	return nil
+}

@@ -1,0 +1,566 @@
+package gitops
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	kueue "sigs.k8s.io/kueue/apis/kueue/v1beta2"
+
+	"github.com/platc-dev/platc/compiler/plan"
+)
+
+// Label keys platc sets on everything it renders.
+const (
+	LabelManagedBy  = "app.kubernetes.io/managed-by"
+	LabelPartOf     = "app.kubernetes.io/part-of"
+	LabelName       = "app.kubernetes.io/name"
+	LabelTeam       = "platc.dev/team"
+	LabelOwner      = "platc.dev/owner"
+	LabelCostCentre = "platc.dev/cost-centre"
+	LabelEnv        = "platc.dev/environment"
+	LabelQueue      = "kueue.x-k8s.io/queue-name"
+	// SystemNamespace holds platc's platform-wide objects (KPI rules, dashboard).
+	SystemNamespace = "platc-system"
+)
+
+// Emit renders the plan's GitOps tree, under gitops/.
+func Emit(p *plan.Plan) (Tree, error) {
+	w := newWriter()
+	root := "gitops"
+	for _, env := range p.Environments {
+		dir := path.Join(root, env.Name)
+		w.subdir(root, env.Name)
+		emitCluster(w, p, env, path.Join(dir, "cluster"))
+		w.subdir(dir, "cluster")
+		emitObservability(w, p, env, path.Join(dir, "observability"))
+		w.subdir(dir, "observability")
+		for _, ns := range env.Namespaces {
+			emitNamespace(w, p, env, ns, path.Join(dir, "teams", ns.Name))
+			w.subdir(path.Join(dir, "teams"), ns.Name)
+		}
+		if len(env.Namespaces) > 0 {
+			w.subdir(dir, "teams")
+		}
+	}
+	emitEngine(w, p, path.Join(root, p.Platform.GitOps.Engine))
+	w.kustomizations()
+	// The root lists only the engine's objects: each environment is
+	// synced by its own Application or Kustomization.
+	w.tree["gitops/kustomization.yaml"] = mustYAML(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  []string{p.Platform.GitOps.Engine},
+	})
+	if w.err != nil {
+		return nil, w.err
+	}
+	return w.tree, nil
+}
+
+func meta(name, namespace string, labels map[string]string) metav1.ObjectMeta {
+	l := map[string]string{LabelManagedBy: "platc"}
+	for k, v := range labels {
+		if v != "" {
+			l[k] = v
+		}
+	}
+	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: l}
+}
+
+func typeMeta(apiVersion, kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func qty(n int64) resource.Quantity       { return *resource.NewQuantity(n, resource.DecimalSI) }
+func milli(n int64) resource.Quantity     { return *resource.NewMilliQuantity(n, resource.DecimalSI) }
+func bytesQty(n int64) resource.Quantity  { return *resource.NewQuantity(n, resource.BinarySI) }
+
+// emitCluster writes the cluster-scoped objects of an environment:
+// priority classes, Kueue flavors, and the system namespace.
+func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
+	envLabels := map[string]string{LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
+	w.file(path.Join(dir, "namespace.yaml"), &corev1.Namespace{
+		TypeMeta:   typeMeta("v1", "Namespace"),
+		ObjectMeta: meta(SystemNamespace, "", envLabels),
+	})
+	var pcs []any
+	for _, pc := range env.PriorityClasses {
+		pcs = append(pcs, &schedulingv1.PriorityClass{
+			TypeMeta:         typeMeta("scheduling.k8s.io/v1", "PriorityClass"),
+			ObjectMeta:       meta(pc.Name, "", envLabels),
+			Value:            pc.Value,
+			PreemptionPolicy: ptr(corev1.PreemptLowerPriority),
+			Description:      fmt.Sprintf("platc priority tier %s: workloads of higher tiers pre-empt lower ones when GPUs are contended.", pc.Priority),
+		})
+	}
+	w.file(path.Join(dir, "priorityclasses.yaml"), pcs...)
+	flavors := []any{&kueue.ResourceFlavor{
+		TypeMeta:   typeMeta("kueue.x-k8s.io/v1beta2", "ResourceFlavor"),
+		ObjectMeta: meta(plan.DefaultFlavor, "", envLabels),
+	}}
+	for _, f := range env.Flavors {
+		flavors = append(flavors, &kueue.ResourceFlavor{
+			TypeMeta:   typeMeta("kueue.x-k8s.io/v1beta2", "ResourceFlavor"),
+			ObjectMeta: meta(f.Name, "", envLabels),
+			Spec:       kueue.ResourceFlavorSpec{NodeLabels: f.NodeLabels},
+		})
+	}
+	w.file(path.Join(dir, "resourceflavors.yaml"), flavors...)
+}
+
+// emitNamespace writes a team's directory: namespace, quota, limits,
+// queues, network policies and workloads.
+func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Namespace, dir string) {
+	labels := map[string]string{LabelTeam: ns.Team, LabelOwner: labelValue(ns.Owner), LabelCostCentre: labelValue(ns.CostCentre), LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
+	nsLabels := map[string]string{
+		"pod-security.kubernetes.io/enforce": "baseline",
+		"pod-security.kubernetes.io/warn":    "restricted",
+	}
+	for k, v := range labels {
+		nsLabels[k] = v
+	}
+	w.file(path.Join(dir, "namespace.yaml"), &corev1.Namespace{
+		TypeMeta:   typeMeta("v1", "Namespace"),
+		ObjectMeta: meta(ns.Name, "", nsLabels),
+	})
+
+	hard := corev1.ResourceList{}
+	if ns.Quota.CPUMilli > 0 {
+		hard[corev1.ResourceRequestsCPU] = milli(ns.Quota.CPUMilli)
+	}
+	if ns.Quota.MemoryBytes > 0 {
+		hard[corev1.ResourceRequestsMemory] = bytesQty(ns.Quota.MemoryBytes)
+	}
+	if ns.Queue != nil {
+		// Reserved GPUs plus what the team may borrow: Kueue admits
+		// borrowed GPUs, so the namespace must not refuse them.
+		total := 0
+		for _, g := range ns.Queue.GPUs {
+			total += g.Nominal + g.BorrowingLimit
+		}
+		hard["requests."+corev1.ResourceName(plan.GPUResource)] = qty(int64(total))
+	}
+	if len(hard) > 0 {
+		w.file(path.Join(dir, "resourcequota.yaml"), &corev1.ResourceQuota{
+			TypeMeta:   typeMeta("v1", "ResourceQuota"),
+			ObjectMeta: meta("platc-quota", ns.Name, labels),
+			Spec:       corev1.ResourceQuotaSpec{Hard: hard},
+		})
+	}
+	w.file(path.Join(dir, "limitrange.yaml"), &corev1.LimitRange{
+		TypeMeta:   typeMeta("v1", "LimitRange"),
+		ObjectMeta: meta("platc-defaults", ns.Name, labels),
+		Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{
+			Type:           corev1.LimitTypeContainer,
+			DefaultRequest: corev1.ResourceList{corev1.ResourceCPU: milli(100), corev1.ResourceMemory: bytesQty(128 << 20)},
+			Default:        corev1.ResourceList{corev1.ResourceCPU: milli(1000), corev1.ResourceMemory: bytesQty(1 << 30)},
+		}}},
+	})
+	if q := ns.Queue; q != nil {
+		w.file(path.Join(dir, "queues.yaml"), clusterQueue(env, ns, q, labels), &kueue.LocalQueue{
+			TypeMeta:   typeMeta("kueue.x-k8s.io/v1beta2", "LocalQueue"),
+			ObjectMeta: meta(q.LocalQueue, ns.Name, labels),
+			Spec:       kueue.LocalQueueSpec{ClusterQueue: kueue.ClusterQueueReference(q.ClusterQueue)},
+		})
+	}
+	w.file(path.Join(dir, "networkpolicies.yaml"), networkPolicies(p, env, ns, labels)...)
+	for _, wl := range ns.Workloads {
+		emitWorkload(w, p, env, ns, wl, labels, path.Join(dir, wl.Name+".yaml"))
+	}
+}
+
+// labelValue makes an owner such as "@alice" or "a@b.c" a valid label value.
+func labelValue(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s) && len(out) < 63; i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+			out = append(out, c)
+		case c == '@' && i > 0:
+			out = append(out, '_')
+		}
+	}
+	for len(out) > 0 && !isAlnum(out[0]) {
+		out = out[1:]
+	}
+	for len(out) > 0 && !isAlnum(out[len(out)-1]) {
+		out = out[:len(out)-1]
+	}
+	return string(out)
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// clusterQueue builds a team's ClusterQueue in the environment's cohort:
+// CPU and memory on the default flavor, GPUs of each model on that
+// model's flavor with nominal quota = reserved and the borrowing and
+// lending limits from the spec, so idle GPUs are lent rather than islands.
+func clusterQueue(env *plan.Environment, ns *plan.Namespace, q *plan.Queue, labels map[string]string) *kueue.ClusterQueue {
+	cq := &kueue.ClusterQueue{
+		TypeMeta:   typeMeta("kueue.x-k8s.io/v1beta2", "ClusterQueue"),
+		ObjectMeta: meta(q.ClusterQueue, "", labels),
+		Spec: kueue.ClusterQueueSpec{
+			CohortName:        kueue.CohortReference(q.Cohort),
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns.Name}},
+			QueueingStrategy:  kueue.BestEffortFIFO,
+			Preemption: &kueue.ClusterQueuePreemption{
+				ReclaimWithinCohort: kueue.PreemptionPolicyAny,
+				WithinClusterQueue:  kueue.PreemptionPolicyLowerPriority,
+				BorrowWithinCohort: &kueue.BorrowWithinCohort{
+					Policy: kueue.BorrowWithinCohortPolicyLowerPriority,
+				},
+			},
+		},
+	}
+	cpu, mem := q.CPUMilli, q.MemoryBytes
+	cq.Spec.ResourceGroups = append(cq.Spec.ResourceGroups, kueue.ResourceGroup{
+		CoveredResources: []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory},
+		Flavors: []kueue.FlavorQuotas{{
+			Name: plan.DefaultFlavor,
+			Resources: []kueue.ResourceQuota{
+				{Name: corev1.ResourceCPU, NominalQuota: milli(cpu)},
+				{Name: corev1.ResourceMemory, NominalQuota: bytesQty(mem)},
+			},
+		}},
+	})
+	if len(q.GPUs) > 0 {
+		rg := kueue.ResourceGroup{CoveredResources: []corev1.ResourceName{plan.GPUResource}}
+		for _, g := range q.GPUs {
+			rq := kueue.ResourceQuota{Name: plan.GPUResource, NominalQuota: qty(int64(g.Nominal)), BorrowingLimit: ptr(qty(int64(g.BorrowingLimit)))}
+			if g.LendingLimit != nil {
+				rq.LendingLimit = ptr(qty(int64(*g.LendingLimit)))
+			}
+			rg.Flavors = append(rg.Flavors, kueue.FlavorQuotas{Name: kueue.ResourceFlavorReference(g.Flavor), Resources: []kueue.ResourceQuota{rq}})
+		}
+		// Flavors of the environment the team reserves nothing of can
+		// still be borrowed: list them with a zero nominal quota.
+		for _, f := range env.Flavors {
+			found := false
+			for _, g := range q.GPUs {
+				found = found || g.Flavor == f.Name
+			}
+			if !found {
+				rg.Flavors = append(rg.Flavors, kueue.FlavorQuotas{Name: kueue.ResourceFlavorReference(f.Name), Resources: []kueue.ResourceQuota{{Name: plan.GPUResource, NominalQuota: qty(0)}}})
+			}
+		}
+		cq.Spec.ResourceGroups = append(cq.Spec.ResourceGroups, rg)
+	}
+	return cq
+}
+
+// networkPolicies denies all traffic by default and allows what the spec
+// declares: DNS, the gateway to routed services, callers among declared
+// dependencies, Prometheus scraping, and egress to dependencies.
+func networkPolicies(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, labels map[string]string) []any {
+	tcp := corev1.ProtocolTCP
+	udp := corev1.ProtocolUDP
+	out := []any{&networkingv1.NetworkPolicy{
+		TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+		ObjectMeta: meta("default-deny", ns.Name, labels),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+		},
+	}, &networkingv1.NetworkPolicy{
+		TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+		ObjectMeta: meta("allow-dns", ns.Name, labels),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{
+				To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "kube-system"}}}},
+				Ports: []networkingv1.NetworkPolicyPort{
+					{Protocol: &udp, Port: ptr(intstr.FromInt32(53))},
+					{Protocol: &tcp, Port: ptr(intstr.FromInt32(53))},
+				},
+			}},
+		},
+	}}
+	for _, wl := range ns.Workloads {
+		if wl.Kind == "job" {
+			continue
+		}
+		port := []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(int32(wl.Port)))}}
+		var from []networkingv1.NetworkPolicyPeer
+		if len(wl.Routes) > 0 {
+			from = append(from, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": p.Platform.Gateway.Namespace}}})
+		}
+		// Callers: workloads anywhere in the environment that declare this one as a dependency.
+		for _, other := range env.Namespaces {
+			for _, caller := range other.Workloads {
+				for _, d := range caller.Dependencies {
+					if d.Kind == "service" && d.Name == wl.Service && d.Namespace == ns.Name {
+						from = append(from, networkingv1.NetworkPolicyPeer{
+							NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": other.Name}},
+							PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: caller.Name}},
+						})
+					}
+				}
+			}
+		}
+		if len(from) > 0 {
+			out = append(out, &networkingv1.NetworkPolicy{
+				TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+				ObjectMeta: meta("allow-ingress-"+wl.Name, ns.Name, labels),
+				Spec: networkingv1.NetworkPolicySpec{
+					PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}},
+					PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+					Ingress:     []networkingv1.NetworkPolicyIngressRule{{From: from, Ports: port}},
+				},
+			})
+		}
+		// Prometheus scrapes every workload.
+		out = append(out, &networkingv1.NetworkPolicy{
+			TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+			ObjectMeta: meta("allow-scrape-"+wl.Name, ns.Name, labels),
+			Spec: networkingv1.NetworkPolicySpec{
+				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}},
+				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+				Ingress: []networkingv1.NetworkPolicyIngressRule{{
+					From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "monitoring"}}}},
+					Ports: port,
+				}},
+			},
+		})
+	}
+	for _, wl := range ns.Workloads {
+		var to []networkingv1.NetworkPolicyEgressRule
+		for _, d := range wl.Dependencies {
+			if d.Kind == "service" && d.Namespace != "" {
+				to = append(to, networkingv1.NetworkPolicyEgressRule{
+					To: []networkingv1.NetworkPolicyPeer{{
+						NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": d.Namespace}},
+						PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: d.Name}},
+					}},
+					Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(int32(d.Port)))}},
+				})
+			}
+		}
+		if len(wl.Upstreams) > 0 {
+			// External APIs: HTTPS to anywhere outside the cluster's private ranges.
+			to = append(to, networkingv1.NetworkPolicyEgressRule{
+				To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{
+					CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"},
+				}}},
+				Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(443))}},
+			})
+		}
+		if len(to) > 0 {
+			out = append(out, &networkingv1.NetworkPolicy{
+				TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+				ObjectMeta: meta("allow-egress-"+wl.Name, ns.Name, labels),
+				Spec: networkingv1.NetworkPolicySpec{
+					PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}},
+					PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+					Egress:      to,
+				},
+			})
+		}
+	}
+	return out
+}
+
+// podSpec is the pod template of a workload: the image, resources with
+// GPUs, node affinity to the GPU flavor, and hardened defaults.
+func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplateSpec {
+	req := corev1.ResourceList{corev1.ResourceCPU: milli(wl.CPUMilli), corev1.ResourceMemory: bytesQty(wl.MemoryBytes)}
+	lim := corev1.ResourceList{corev1.ResourceMemory: bytesQty(wl.MemoryBytes)}
+	var affinity *corev1.Affinity
+	var tolerations []corev1.Toleration
+	if g := wl.GPU; g != nil {
+		req[corev1.ResourceName(g.Resource)] = qty(int64(g.Count))
+		lim[corev1.ResourceName(g.Resource)] = qty(int64(g.Count))
+		var terms []corev1.NodeSelectorRequirement
+		for _, k := range sortedKeys(g.NodeLabels) {
+			terms = append(terms, corev1.NodeSelectorRequirement{Key: k, Operator: corev1.NodeSelectorOpIn, Values: []string{g.NodeLabels[k]}})
+		}
+		affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: terms}}},
+		}}
+		tolerations = []corev1.Toleration{{Key: plan.GPUResource, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+	}
+	podLabels := map[string]string{LabelName: wl.Name, LabelTeam: wl.Team}
+	if wl.Queue != "" {
+		podLabels[LabelQueue] = wl.Queue
+	}
+	c := corev1.Container{
+		Name:      wl.Name,
+		Image:     wl.Image,
+		Resources: corev1.ResourceRequirements{Requests: req, Limits: lim},
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: ptr(false),
+			RunAsNonRoot:             ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+	}
+	if wl.Kind != "job" {
+		c.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: int32(wl.Port), Protocol: corev1.ProtocolTCP}}
+		c.ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("http")}}}
+	}
+	spec := corev1.PodSpec{
+		Containers:                   []corev1.Container{c},
+		PriorityClassName:            wl.PriorityClass,
+		Affinity:                     affinity,
+		Tolerations:                  tolerations,
+		AutomountServiceAccountToken: ptr(false),
+	}
+	if wl.Kind == "job" {
+		spec.RestartPolicy = corev1.RestartPolicyNever
+	}
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels}, Spec: spec}
+}
+
+func replicas(wl *plan.Workload) *int32 {
+	if wl.Autoscaling != nil {
+		return nil // the HorizontalPodAutoscaler owns the count
+	}
+	return ptr(int32(wl.Replicas))
+}
+
+// emitWorkload writes one service's file in an environment.
+func emitWorkload(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.Workload, nsLabels map[string]string, file string) {
+	labels := map[string]string{LabelName: wl.Name}
+	for k, v := range nsLabels {
+		labels[k] = v
+	}
+	for k, v := range wl.Labels {
+		labels[k] = v
+	}
+	selector := &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}}
+	tpl := podTemplate(wl, labels)
+	var objs []any
+	switch wl.Kind {
+	case "job":
+		objs = append(objs, &batchv1.Job{
+			TypeMeta:   typeMeta("batch/v1", "Job"),
+			ObjectMeta: meta(wl.Name, ns.Name, withQueue(labels, wl.Queue)),
+			Spec: batchv1.JobSpec{
+				// Kueue admits the job when its quota allows and unsuspends it.
+				Suspend:      ptr(wl.Queue != ""),
+				Parallelism:  ptr(int32(max(wl.Replicas, 1))),
+				Completions:  ptr(int32(max(wl.Replicas, 1))),
+				BackoffLimit: ptr(int32(3)),
+				Template:     tpl,
+			},
+		})
+	case "rollout":
+		objs = append(objs, rollout(wl, ns, labels, selector, tpl)...)
+	default:
+		objs = append(objs, &appsv1.Deployment{
+			TypeMeta:   typeMeta("apps/v1", "Deployment"),
+			ObjectMeta: meta(wl.Name, ns.Name, labels),
+			Spec: appsv1.DeploymentSpec{
+				Replicas: replicas(wl),
+				Selector: selector,
+				Template: tpl,
+				Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType, RollingUpdate: &appsv1.RollingUpdateDeployment{
+					MaxUnavailable: ptr(intstr.FromInt32(0)), MaxSurge: ptr(intstr.FromString("25%")),
+				}},
+			},
+		})
+	}
+	if wl.Kind != "job" {
+		objs = append(objs, &corev1.Service{
+			TypeMeta:   typeMeta("v1", "Service"),
+			ObjectMeta: meta(wl.Name, ns.Name, labels),
+			Spec: corev1.ServiceSpec{
+				Selector: map[string]string{LabelName: wl.Name},
+				Ports:    []corev1.ServicePort{{Name: "http", Port: int32(wl.Port), TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP}},
+			},
+		})
+		if hpa := autoscaler(wl, ns, labels); hpa != nil {
+			objs = append(objs, hpa)
+		}
+		objs = append(objs, routes(p, wl, ns, labels)...)
+		objs = append(objs, serviceMonitor(wl, ns, labels))
+	}
+	if rule := sloRules(p, env, wl, ns, labels); rule != nil {
+		objs = append(objs, rule)
+	}
+	w.file(file, objs...)
+}
+
+func withQueue(labels map[string]string, queue string) map[string]string {
+	if queue == "" {
+		return labels
+	}
+	out := map[string]string{LabelQueue: queue}
+	for k, v := range labels {
+		out[k] = v
+	}
+	return out
+}
+
+// autoscaler scales on CPU and, where the spec asks, on GPU utilisation
+// (DCGM's DCGM_FI_DEV_GPU_UTIL as a pods metric through the custom
+// metrics API) or requests per second.
+func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string) *autoscalingv2.HorizontalPodAutoscaler {
+	a := wl.Autoscaling
+	if a == nil {
+		return nil
+	}
+	kind, apiVersion := "Deployment", "apps/v1"
+	if wl.Kind == "rollout" {
+		kind, apiVersion = "Rollout", "argoproj.io/v1alpha1"
+	}
+	hpa := &autoscalingv2.HorizontalPodAutoscaler{
+		TypeMeta:   typeMeta("autoscaling/v2", "HorizontalPodAutoscaler"),
+		ObjectMeta: meta(wl.Name, ns.Name, labels),
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: apiVersion, Kind: kind, Name: wl.Name},
+			MinReplicas:    ptr(int32(max(a.Min, 1))),
+			MaxReplicas:    int32(a.Max),
+		},
+	}
+	if a.TargetCPU > 0 {
+		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
+			Type: autoscalingv2.ResourceMetricSourceType,
+			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
+				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(int32(a.TargetCPU)),
+			}},
+		})
+	}
+	if a.TargetGPU > 0 {
+		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
+			Type: autoscalingv2.PodsMetricSourceType,
+			Pods: &autoscalingv2.PodsMetricSource{
+				Metric: autoscalingv2.MetricIdentifier{Name: "DCGM_FI_DEV_GPU_UTIL"},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(qty(int64(a.TargetGPU)))},
+			},
+		})
+	}
+	if a.TargetRPS > 0 {
+		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
+			Type: autoscalingv2.PodsMetricSourceType,
+			Pods: &autoscalingv2.PodsMetricSource{
+				Metric: autoscalingv2.MetricIdentifier{Name: "http_requests_per_second"},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(resource.MustParse(strconv.FormatFloat(a.TargetRPS, 'f', -1, 64)))},
+			},
+		})
+	}
+	if len(hpa.Spec.Metrics) == 0 {
+		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
+			Type: autoscalingv2.ResourceMetricSourceType,
+			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
+				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(int32(80)),
+			}},
+		})
+	}
+	return hpa
+}

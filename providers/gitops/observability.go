@@ -1,0 +1,290 @@
+package gitops
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/platc-dev/platc/compiler/plan"
+)
+
+// sloWindows are the rate windows of Sloth's multi-window multi-burn-rate
+// alerts: page on 14.4× (5m and 1h) or 6× (30m and 6h) the budget burn,
+// ticket on 3× (2h and 1d) or 1× (6h and 3d).
+var sloWindows = []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
+
+func serviceMonitor(wl *plan.Workload, ns *plan.Namespace, labels map[string]string) *monitoringv1.ServiceMonitor {
+	return &monitoringv1.ServiceMonitor{
+		TypeMeta:   typeMeta("monitoring.coreos.com/v1", "ServiceMonitor"),
+		ObjectMeta: meta(wl.Name, ns.Name, labels),
+		Spec: monitoringv1.ServiceMonitorSpec{
+			Selector:  metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}},
+			Endpoints: []monitoringv1.Endpoint{{Port: "http", Path: "/metrics", Interval: "30s"}},
+		},
+	}
+}
+
+// sloRules writes a workload's SLOs as Sloth-style rules: the error ratio
+// over each window (slo:sli_error:ratio_rate5m …), the objective and
+// budget metadata, and the page and ticket burn-rate alerts. Budget
+// guardrails of paid upstreams become alerts too, at the spend share the
+// spec names and at exhaustion, labelled with the action to take.
+func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.Namespace, labels map[string]string) *monitoringv1.PrometheusRule {
+	var groups []monitoringv1.RuleGroup
+	for _, s := range wl.SLOs {
+		id := fmt.Sprintf("%s-%s", wl.Name, s.Name)
+		sel := map[string]string{"sloth_id": id, "sloth_service": wl.Name, "sloth_slo": s.Name, "platc_slo_kind": s.Kind}
+		selector := fmt.Sprintf(`sloth_id=%q, sloth_service=%q, sloth_slo=%q`, id, wl.Name, s.Name)
+		budget := 1 - s.Objective/100
+		days := int(s.WindowSeconds / 86400)
+		if days < 1 {
+			days = 30
+		}
+		period := fmt.Sprintf("%dd", days)
+		rec := monitoringv1.RuleGroup{Name: "sloth-slo-sli-recordings-" + id}
+		for _, w := range sloWindows {
+			rec.Rules = append(rec.Rules, monitoringv1.Rule{
+				Record: "slo:sli_error:ratio_rate" + w,
+				Expr:   intstr.FromString(fmt.Sprintf("(%s)\n/\n(%s)", window(s.ErrorQuery, w), window(s.TotalQuery, w))),
+				Labels: withWindow(sel, w),
+			})
+		}
+		rec.Rules = append(rec.Rules, monitoringv1.Rule{
+			Record: "slo:sli_error:ratio_rate" + period,
+			Expr: intstr.FromString(fmt.Sprintf("sum_over_time(slo:sli_error:ratio_rate5m{%s}[%s])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m{%s}[%s])",
+				selector, period, selector, period)),
+			Labels: withWindow(sel, period),
+		})
+		meta := monitoringv1.RuleGroup{Name: "sloth-slo-meta-recordings-" + id}
+		for _, r := range []struct{ name, expr string }{
+			{"slo:objective:ratio", fmt.Sprintf("vector(%s)", trimFloat(s.Objective/100))},
+			{"slo:error_budget:ratio", fmt.Sprintf("vector(1-%s)", trimFloat(s.Objective/100))},
+			{"slo:time_period:days", fmt.Sprintf("vector(%d)", days)},
+			{"slo:current_burn_rate:ratio", fmt.Sprintf("slo:sli_error:ratio_rate5m{%s}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{%s}", selector, selector)},
+			{"slo:period_burn_rate:ratio", fmt.Sprintf("slo:sli_error:ratio_rate%s{%s}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{%s}", period, selector, selector)},
+			{"slo:period_error_budget_remaining:ratio", fmt.Sprintf("1 - slo:period_burn_rate:ratio{%s}", selector)},
+		} {
+			meta.Rules = append(meta.Rules, monitoringv1.Rule{Record: r.name, Expr: intstr.FromString(r.expr), Labels: sel})
+		}
+		b := trimFloat(budget)
+		rate := func(w string) string { return fmt.Sprintf("slo:sli_error:ratio_rate%s{%s}", w, selector) }
+		alerts := monitoringv1.RuleGroup{Name: "sloth-slo-alerts-" + id, Rules: []monitoringv1.Rule{{
+			Alert: "SLOBurnRatePage",
+			Expr: intstr.FromString(fmt.Sprintf("(\n  (%s > (14.4 * %s)) and ignoring (sloth_window) (%s > (14.4 * %s))\n)\nor ignoring (sloth_window)\n(\n  (%s > (6 * %s)) and ignoring (sloth_window) (%s > (6 * %s))\n)",
+				rate("5m"), b, rate("1h"), b, rate("30m"), b, rate("6h"), b)),
+			Labels:      merge(sel, map[string]string{"severity": "page", "sloth_severity": "page", "team": wl.Team, "environment": env.Name}),
+			Annotations: map[string]string{"summary": fmt.Sprintf("%s is burning its %s error budget too fast", wl.Name, s.Name), "title": fmt.Sprintf("(page) %s %s SLO error budget burn rate is too fast", wl.Name, s.Name)},
+		}, {
+			Alert: "SLOBurnRateTicket",
+			Expr: intstr.FromString(fmt.Sprintf("(\n  (%s > (3 * %s)) and ignoring (sloth_window) (%s > (3 * %s))\n)\nor ignoring (sloth_window)\n(\n  (%s > (1 * %s)) and ignoring (sloth_window) (%s > (1 * %s))\n)",
+				rate("2h"), b, rate("1d"), b, rate("6h"), b, rate("3d"), b)),
+			Labels:      merge(sel, map[string]string{"severity": "ticket", "sloth_severity": "ticket", "team": wl.Team, "environment": env.Name}),
+			Annotations: map[string]string{"summary": fmt.Sprintf("%s is slowly burning its %s error budget", wl.Name, s.Name), "title": fmt.Sprintf("(ticket) %s %s SLO error budget burn rate is over expected", wl.Name, s.Name)},
+		}}}
+		groups = append(groups, rec, meta, alerts)
+	}
+	var budgets []monitoringv1.Rule
+	for _, u := range wl.Upstreams {
+		if u.Budget == nil {
+			continue
+		}
+		sel := fmt.Sprintf(`service=%q, upstream=%q`, wl.Name, u.Name)
+		spend := fmt.Sprintf("sum(platc_upstream_spend_total{%s}) / %s", sel, trimFloat(u.Budget.Amount))
+		labels := map[string]string{"team": wl.Team, "environment": env.Name, "upstream": u.Name, "service": wl.Name}
+		budgets = append(budgets, monitoringv1.Rule{
+			Alert:       "UpstreamBudgetNearlySpent",
+			Expr:        intstr.FromString(fmt.Sprintf("%s > %s", spend, trimFloat(u.Budget.AlertAt/100))),
+			Labels:      merge(labels, map[string]string{"severity": "ticket"}),
+			Annotations: map[string]string{"summary": fmt.Sprintf("%s has spent %s%% of its %s budget for %s", wl.Name, trimFloat(u.Budget.AlertAt), u.Budget.Period, u.Name)},
+		}, monitoringv1.Rule{
+			Alert:       "UpstreamBudgetExhausted",
+			Expr:        intstr.FromString(fmt.Sprintf("%s >= 1", spend)),
+			Labels:      merge(labels, map[string]string{"severity": "page", "platc_action": u.Budget.OnExhausted, "platc_fallback": u.Budget.Fallback}),
+			Annotations: map[string]string{"summary": fmt.Sprintf("%s has spent its %s %s budget for %s: %s", wl.Name, u.Budget.Period, u.Budget.Currency, u.Name, u.Budget.OnExhausted)},
+		})
+	}
+	if len(budgets) > 0 {
+		groups = append(groups, monitoringv1.RuleGroup{Name: "platc-budgets-" + wl.Name, Rules: budgets})
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	return &monitoringv1.PrometheusRule{
+		TypeMeta:   typeMeta("monitoring.coreos.com/v1", "PrometheusRule"),
+		ObjectMeta: meta(wl.Name+"-slos", ns.Name, labels),
+		Spec:       monitoringv1.PrometheusRuleSpec{Groups: groups},
+	}
+}
+
+func withWindow(labels map[string]string, w string) map[string]string {
+	return merge(labels, map[string]string{"sloth_window": w})
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := maps.Clone(a)
+	for k, v := range b {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// KPIRecordingRules are the names of the five KPI series.
+var KPIRecordingRules = []string{
+	"platc:kpi_lead_time:seconds",
+	"platc:kpi_availability:ratio",
+	"platc:kpi_gpu_utilisation:ratio",
+	"platc:kpi_mttr:seconds",
+	"platc:kpi_pipelines_within_target:ratio",
+}
+
+// emitObservability writes the environment's platform-wide rules: the
+// five KPIs recorded and alerted on against their targets, freshness
+// alerts per data pipeline, drift alerts per model, and the KPI dashboard.
+func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
+	labels := map[string]string{LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
+	k := p.Platform.KPIs
+	kpi := monitoringv1.RuleGroup{Name: "platc-kpis", Interval: ptr(monitoringv1.Duration("1m")), Rules: []monitoringv1.Rule{
+		{Record: KPIRecordingRules[0], Expr: intstr.FromString(`histogram_quantile(0.5, sum by (le) (rate(platc_delivery_lead_time_seconds_bucket[7d])))`)},
+		{Record: KPIRecordingRules[1], Expr: intstr.FromString(`1 - avg(slo:sli_error:ratio_rate30d{platc_slo_kind="availability"})`)},
+		{Record: KPIRecordingRules[2], Expr: intstr.FromString(`avg(DCGM_FI_DEV_GPU_UTIL) / 100`)},
+		{Record: KPIRecordingRules[3], Expr: intstr.FromString(`sum(increase(platc_incident_recovery_seconds_sum[30d])) / sum(increase(platc_incident_recovery_seconds_count[30d]))`)},
+		{Record: KPIRecordingRules[4], Expr: intstr.FromString(`sum(increase(platc_pipeline_runs_within_target_total{mode="stream"}[1d])) / sum(increase(platc_pipeline_runs_total{mode="stream"}[1d]))`)},
+	}}
+	target := func(name, expr, summary string) monitoringv1.Rule {
+		return monitoringv1.Rule{Alert: name, Expr: intstr.FromString(expr), For: ptr(monitoringv1.Duration("1h")),
+			Labels: map[string]string{"severity": "ticket", "environment": env.Name}, Annotations: map[string]string{"summary": summary}}
+	}
+	kpiAlerts := monitoringv1.RuleGroup{Name: "platc-kpi-targets", Rules: []monitoringv1.Rule{
+		target("KPILeadTimeOverTarget", fmt.Sprintf("%s > %s", KPIRecordingRules[0], trimFloat(k.LeadTimeSeconds)), fmt.Sprintf("median lead time from commit to production is over %s", durationString(k.LeadTimeSeconds))),
+		target("KPIAvailabilityUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[1], trimFloat(k.Availability/100)), fmt.Sprintf("availability is under %s%%", trimFloat(k.Availability))),
+		target("KPIGPUUtilisationUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[2], trimFloat(k.GPUUtilisation/100)), fmt.Sprintf("GPUs are busy less than %s%% of the time", trimFloat(k.GPUUtilisation))),
+		target("KPIMTTROverTarget", fmt.Sprintf("%s > %s", KPIRecordingRules[3], trimFloat(k.MTTRSeconds)), fmt.Sprintf("mean time to recovery is over %s", durationString(k.MTTRSeconds))),
+		target("KPIPipelinesUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[4], trimFloat(k.PipelineObjective/100)), fmt.Sprintf("fewer than %s%% of real-time pipeline runs meet their latency target", trimFloat(k.PipelineObjective))),
+	}}
+	groups := []monitoringv1.RuleGroup{kpi, kpiAlerts}
+	if len(env.Pipelines) > 0 {
+		g := monitoringv1.RuleGroup{Name: "platc-data-freshness"}
+		for _, pl := range env.Pipelines {
+			sel := fmt.Sprintf(`pipeline=%q`, pl.Name)
+			lbl := map[string]string{"severity": "ticket", "team": pl.Owner, "pipeline": pl.Name, "environment": env.Name}
+			g.Rules = append(g.Rules, monitoringv1.Rule{
+				Alert: "DataPipelineStale",
+				Expr:  intstr.FromString(fmt.Sprintf("time() - max(platc_pipeline_last_success_timestamp_seconds{%s}) > %s", sel, trimFloat(pl.LatencyTargetSeconds))),
+				For:   ptr(monitoringv1.Duration("5m")), Labels: lbl,
+				Annotations: map[string]string{"summary": fmt.Sprintf("%s has delivered no data for longer than its %s target", pl.Name, durationString(pl.LatencyTargetSeconds))},
+			}, monitoringv1.Rule{
+				Alert: "DataPipelineObjectiveMissed",
+				Expr: intstr.FromString(fmt.Sprintf("sum(increase(platc_pipeline_runs_within_target_total{%s}[1d])) / sum(increase(platc_pipeline_runs_total{%s}[1d])) < %s",
+					sel, sel, trimFloat(pl.Objective/100))),
+				For: ptr(monitoringv1.Duration("30m")), Labels: lbl,
+				Annotations: map[string]string{"summary": fmt.Sprintf("fewer than %s%% of %s runs met the %s target in the last day", trimFloat(pl.Objective), pl.Name, durationString(pl.LatencyTargetSeconds))},
+			})
+		}
+		groups = append(groups, g)
+	}
+	if len(env.Models) > 0 {
+		g := monitoringv1.RuleGroup{Name: "platc-model-drift"}
+		for _, m := range env.Models {
+			for _, d := range m.Drift {
+				g.Rules = append(g.Rules, monitoringv1.Rule{
+					Alert: "ModelDrift",
+					Expr:  intstr.FromString(fmt.Sprintf("%s > %s", d.Query, trimFloat(d.Threshold))),
+					For:   ptr(monitoringv1.Duration(durationString(min(d.WindowSeconds, 3600)))),
+					Labels: map[string]string{"severity": "ticket", "team": m.Team, "model": m.Name, "monitor": d.Name, "metric": d.Metric,
+						"environment": env.Name, "platc_action": "retrain"},
+					Annotations: map[string]string{"summary": fmt.Sprintf("%s drifted from its baseline %s on %s (%s above %s)", m.Name, d.Baseline, cmpOr(d.Target, d.Name), d.Metric, trimFloat(d.Threshold))},
+				})
+			}
+		}
+		groups = append(groups, g)
+	}
+	w.file(path.Join(dir, "rules.yaml"), &monitoringv1.PrometheusRule{
+		TypeMeta:   typeMeta("monitoring.coreos.com/v1", "PrometheusRule"),
+		ObjectMeta: meta("platc-platform", SystemNamespace, labels),
+		Spec:       monitoringv1.PrometheusRuleSpec{Groups: groups},
+	})
+	w.file(path.Join(dir, "dashboard.yaml"), dashboard(p, env, labels))
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// dashboard is the KPI board as a Grafana dashboard ConfigMap, which the
+// Grafana sidecar picks up by its grafana_dashboard label.
+func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *corev1.ConfigMap {
+	k := p.Platform.KPIs
+	type panel struct {
+		title, expr, unit string
+		target        float64
+		lowerIsBetter bool
+	}
+	panels := []panel{
+		{"Lead time (commit → production)", KPIRecordingRules[0], "s", k.LeadTimeSeconds, true},
+		{"Availability", KPIRecordingRules[1], "percentunit", k.Availability / 100, false},
+		{"GPU utilisation", KPIRecordingRules[2], "percentunit", k.GPUUtilisation / 100, false},
+		{"MTTR", KPIRecordingRules[3], "s", k.MTTRSeconds, true},
+		{"Real-time pipelines within target", KPIRecordingRules[4], "percentunit", k.PipelineObjective / 100, false},
+	}
+	var ps []map[string]any
+	for i, pn := range panels {
+		good, bad := "green", "red"
+		if pn.lowerIsBetter {
+			good, bad = bad, good
+		}
+		ps = append(ps, map[string]any{
+			"id": i + 1, "type": "stat", "title": pn.title,
+			"gridPos":    map[string]int{"h": 6, "w": 8, "x": (i % 3) * 8, "y": (i / 3) * 6},
+			"datasource": map[string]string{"type": "prometheus", "uid": "prometheus"},
+			"targets":    []map[string]string{{"refId": "A", "expr": pn.expr}},
+			"fieldConfig": map[string]any{"defaults": map[string]any{
+				"unit": pn.unit,
+				"thresholds": map[string]any{"mode": "absolute", "steps": []map[string]any{
+					{"color": bad, "value": nil}, {"color": good, "value": pn.target},
+				}},
+			}},
+		})
+	}
+	board := map[string]any{
+		"title":         fmt.Sprintf("%s KPIs (%s)", p.Platform.Name, env.Name),
+		"uid":           strings.ReplaceAll(fmt.Sprintf("platc-kpis-%s", env.Name), ".", "-"),
+		"schemaVersion": 39,
+		"tags":          []string{"platc", "kpi"},
+		"time":          map[string]string{"from": "now-30d", "to": "now"},
+		"panels":        ps,
+	}
+	b, err := json.MarshalIndent(board, "", "  ")
+	if err != nil {
+		panic(err) // built from plain values
+	}
+	cmLabels := merge(labels, map[string]string{"grafana_dashboard": "1"})
+	return &corev1.ConfigMap{
+		TypeMeta:   typeMeta("v1", "ConfigMap"),
+		ObjectMeta: meta("platc-kpi-dashboard", SystemNamespace, cmLabels),
+		Data:       map[string]string{"platc-kpis.json": string(b) + "\n"},
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+func mustYAML(v any) []byte {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		panic(err) // built from plain values
+	}
+	return b
+}

@@ -1,0 +1,118 @@
+package gitops
+
+import (
+	"fmt"
+	"strings"
+
+	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/platc-dev/platc/compiler/plan"
+)
+
+// PrometheusAddress is where analysis runs query the SLO recording rules.
+const PrometheusAddress = "http://prometheus-operated.monitoring.svc:9090"
+
+// rollout builds an Argo Rollout with canary steps (or blue-green) and an
+// AnalysisTemplate that queries the service's SLO error ratios; a breach
+// fails the analysis, which aborts the rollout and shifts traffic back to
+// the stable version.
+func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, selector *metav1.LabelSelector, tpl corev1.PodTemplateSpec) []any {
+	r := &rollouts.Rollout{
+		TypeMeta:   typeMeta("argoproj.io/v1alpha1", "Rollout"),
+		ObjectMeta: meta(wl.Name, ns.Name, labels),
+		Spec: rollouts.RolloutSpec{
+			Replicas:             replicas(wl),
+			Selector:             selector,
+			Template:             tpl,
+			RevisionHistoryLimit: ptr(int32(3)),
+		},
+	}
+	analysisName := wl.Name + "-slo"
+	withAnalysis := wl.Rollout.AutoRollback && len(wl.SLOs) > 0
+	switch wl.Rollout.Strategy {
+	case "blue-green":
+		bg := &rollouts.BlueGreenStrategy{ActiveService: wl.Name, PreviewService: wl.Name + "-preview", AutoPromotionEnabled: ptr(true)}
+		if withAnalysis {
+			bg.PrePromotionAnalysis = &rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}}
+		}
+		r.Spec.Strategy.BlueGreen = bg
+	default:
+		c := &rollouts.CanaryStrategy{}
+		for _, w := range wl.Rollout.Steps {
+			c.Steps = append(c.Steps, rollouts.CanaryStep{SetWeight: ptr(int32(w))})
+			if w < 100 {
+				// Hold each weight for five analysis intervals before the next.
+				c.Steps = append(c.Steps, rollouts.CanaryStep{Pause: &rollouts.RolloutPause{Duration: ptr(intstr.FromString(durationString(wl.Rollout.IntervalSeconds * 5)))}})
+			}
+		}
+		if withAnalysis {
+			c.Analysis = &rollouts.RolloutAnalysisBackground{
+				RolloutAnalysis: rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}},
+				StartingStep:    ptr(int32(1)),
+			}
+		}
+		r.Spec.Strategy.Canary = c
+	}
+	out := []any{r}
+	if wl.Rollout.Strategy == "blue-green" {
+		out = append(out, &corev1.Service{
+			TypeMeta:   typeMeta("v1", "Service"),
+			ObjectMeta: meta(wl.Name+"-preview", ns.Name, labels),
+			Spec: corev1.ServiceSpec{
+				Selector: map[string]string{LabelName: wl.Name},
+				Ports:    []corev1.ServicePort{{Name: "http", Port: int32(wl.Port), TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP}},
+			},
+		})
+	}
+	if !withAnalysis {
+		return out
+	}
+	at := &rollouts.AnalysisTemplate{
+		TypeMeta:   typeMeta("argoproj.io/v1alpha1", "AnalysisTemplate"),
+		ObjectMeta: meta(analysisName, ns.Name, labels),
+	}
+	interval := durationString(wl.Rollout.IntervalSeconds)
+	for _, s := range wl.SLOs {
+		budget := 1 - s.Objective/100
+		// Fail as soon as the short-window error ratio burns the error
+		// budget faster than the page threshold (14.4× over 5 minutes).
+		limit := budget * 14.4
+		at.Spec.Metrics = append(at.Spec.Metrics, rollouts.Metric{
+			Name:             "slo-" + s.Name,
+			Interval:         rollouts.DurationString(interval),
+			FailureLimit:     ptr(intstr.FromInt32(1)),
+			SuccessCondition: fmt.Sprintf("len(result) == 0 || isNaN(result[0]) || result[0] <= %s", trimFloat(limit)),
+			Provider: rollouts.MetricProvider{Prometheus: &rollouts.PrometheusMetric{
+				Address: PrometheusAddress,
+				Query:   fmt.Sprintf("%s\n/\n%s", window(s.ErrorQuery, "5m"), window(s.TotalQuery, "5m")),
+			}},
+		})
+	}
+	return append(out, at)
+}
+
+func window(q, w string) string { return strings.ReplaceAll(q, plan.WindowPlaceholder, w) }
+
+func durationString(seconds float64) string {
+	if seconds <= 0 {
+		seconds = 60
+	}
+	s := int(seconds)
+	switch {
+	case s%3600 == 0:
+		return fmt.Sprintf("%dh", s/3600)
+	case s%60 == 0:
+		return fmt.Sprintf("%dm", s/60)
+	default:
+		return fmt.Sprintf("%ds", s)
+	}
+}
+
+func trimFloat(f float64) string {
+	s := fmt.Sprintf("%.6f", f)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
