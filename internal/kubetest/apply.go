@@ -1,0 +1,254 @@
+package kubetest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// FieldManager is the field manager platc's objects are applied with.
+const FieldManager = "platc"
+
+// Result is the API server's answer to applying one object.
+type Result struct {
+	Object *unstructured.Unstructured
+	// Err is the API server's rejection, or a client-side failure
+	// (no resource serves the object's kind); nil when accepted.
+	Err error
+	// Warnings are the API server's warnings (deprecations, ...).
+	Warnings []string
+}
+
+// String names the object: "apps/v1 Deployment shop/web".
+func (r Result) String() string { return Describe(r.Object) }
+
+// Describe names an object by apiVersion, kind, namespace and name.
+func Describe(o *unstructured.Unstructured) string {
+	name := o.GetName()
+	if ns := o.GetNamespace(); ns != "" {
+		name = ns + "/" + name
+	}
+	return o.GetAPIVersion() + " " + o.GetKind() + " " + name
+}
+
+// DecodeYAML decodes a YAML stream (documents separated by ---) or JSON
+// into objects, skipping empty documents.
+func DecodeYAML(data []byte) ([]*unstructured.Unstructured, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var out []*unstructured.Unstructured
+	for i := 0; ; i++ {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(doc, &m); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+}
+
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// InstallCRDs creates the CustomResourceDefinitions in paths (YAML files,
+// or directories whose *.yaml and *.yml files are read, not recursively),
+// waits until each is established and resets the RESTMapper. Documents
+// that are not CRDs (kustomizations, admission policies) are ignored. It
+// returns the names of the CRDs installed.
+func (s *Server) InstallCRDs(ctx context.Context, paths ...string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ents {
+			if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				files = append(files, filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	var crds []*unstructured.Unstructured
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := DecodeYAML(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, o := range objs {
+			if o.GetKind() == "CustomResourceDefinition" && strings.HasPrefix(o.GetAPIVersion(), "apiextensions.k8s.io/") {
+				crds = append(crds, o)
+			}
+		}
+	}
+	if len(crds) == 0 {
+		return nil, fmt.Errorf("no CustomResourceDefinition in %s", strings.Join(paths, ", "))
+	}
+	var names []string
+	for _, crd := range crds {
+		data, err := json.Marshal(crd.Object)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.Dynamic.Resource(crdGVR).Patch(ctx, crd.GetName(), types.ApplyPatchType, data,
+			metav1.PatchOptions{FieldManager: "kubetest", Force: ptr(true)})
+		if err != nil {
+			return nil, fmt.Errorf("CustomResourceDefinition %s: %w", crd.GetName(), err)
+		}
+		names = append(names, crd.GetName())
+	}
+	for _, name := range names {
+		if err := s.waitEstablished(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	s.Mapper.Reset()
+	slices.Sort(names)
+	return names, nil
+}
+
+func (s *Server) waitEstablished(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		crd, err := s.Dynamic.Resource(crdGVR).Get(ctx, name, metav1.GetOptions{})
+		if err == nil {
+			conds, _, _ := unstructured.NestedSlice(crd.Object, "status", "conditions")
+			for _, c := range conds {
+				c, _ := c.(map[string]any)
+				if c["type"] == "Established" && c["status"] == "True" {
+					return nil
+				}
+				if c["type"] == "NamesAccepted" && c["status"] == "False" {
+					return fmt.Errorf("CustomResourceDefinition %s: names not accepted: %v", name, c["message"])
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("CustomResourceDefinition %s not established: %w (last error: %v)", name, ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// CreateNamespaces creates namespaces for real (a dry-run Namespace is not
+// stored, and namespaced objects are rejected in a namespace that does not
+// exist). Namespaces that exist already are left alone.
+func (s *Server) CreateNamespaces(ctx context.Context, names ...string) error {
+	gvr := schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	for _, n := range names {
+		ns := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n},
+		}}
+		if _, err := s.Dynamic.Resource(gvr).Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("namespace %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// Apply server-side applies objs for real, as FieldManager, in order.
+func (s *Server) Apply(ctx context.Context, objs []*unstructured.Unstructured) []Result {
+	return s.apply(ctx, objs, false)
+}
+
+// DryRunApply server-side applies objs with dryRun=All and strict field
+// validation, as FieldManager: the API server defaults, validates (also
+// against CRD schemas) and admits each object without storing it. Each
+// object gets a Result, in order; a namespaced object without a namespace
+// is applied in "default", as kubectl would.
+func (s *Server) DryRunApply(ctx context.Context, objs []*unstructured.Unstructured) []Result {
+	return s.apply(ctx, objs, true)
+}
+
+func (s *Server) apply(ctx context.Context, objs []*unstructured.Unstructured, dryRun bool) []Result {
+	out := make([]Result, len(objs))
+	opts := metav1.PatchOptions{FieldManager: FieldManager, FieldValidation: "Strict"}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	for i, o := range objs {
+		out[i].Object = o
+		wctx, w := withWarnings(ctx)
+		out[i].Err = s.applyOne(wctx, o, opts)
+		out[i].Warnings = w.list
+	}
+	return out
+}
+
+func (s *Server) applyOne(ctx context.Context, o *unstructured.Unstructured, opts metav1.PatchOptions) error {
+	gvk := o.GroupVersionKind()
+	if gvk.Kind == "" || gvk.Version == "" {
+		return fmt.Errorf("object has no apiVersion or kind")
+	}
+	if o.GetName() == "" {
+		return fmt.Errorf("object has no metadata.name")
+	}
+	m, err := s.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		// A CRD installed since the mapper last read discovery.
+		s.Mapper.Reset()
+		m, err = s.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		return fmt.Errorf("the API server serves no %s (is its CRD installed?): %w", gvk, err)
+	}
+	var ri = s.Dynamic.Resource(m.Resource)
+	var r interface {
+		Patch(context.Context, string, types.PatchType, []byte, metav1.PatchOptions, ...string) (*unstructured.Unstructured, error)
+	} = ri
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns := o.GetNamespace()
+		if ns == "" {
+			ns = metav1.NamespaceDefault
+		}
+		r = ri.Namespace(ns)
+	} else if o.GetNamespace() != "" {
+		return fmt.Errorf("%s is cluster-scoped but has metadata.namespace %q", gvk.Kind, o.GetNamespace())
+	}
+	data, err := json.Marshal(o.Object)
+	if err != nil {
+		return err
+	}
+	_, err = r.Patch(ctx, o.GetName(), types.ApplyPatchType, data, opts)
+	return err
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,260 @@
+package gitops_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
+	"github.com/google/go-cmp/cmp"
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/prometheus/prometheus/promql/parser"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	kueue "sigs.k8s.io/kueue/apis/kueue/v1beta2"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+
+	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/providers/gitops"
+)
+
+var now = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+// promParser is Prometheus's own PromQL parser with its default options.
+var promParser = parser.NewParser(parser.Options{})
+
+func render(t *testing.T, dir string) (*plan.Plan, gitops.Tree) {
+	t.Helper()
+	_, p, ds, err := compiler.Compile(context.Background(), compiler.CheckConfig{Config: compiler.Config{Dir: dir}, Now: now})
+	if err != nil || ds.HasErrors() || p == nil {
+		t.Fatalf("compile %s: %v %v", dir, err, ds)
+	}
+	tree, err := gitops.Emit(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, tree
+}
+
+// goTypes are the official Go types of every kind platc renders.
+var goTypes = map[string]func() any{
+	"v1/Namespace":                                        func() any { return &corev1.Namespace{} },
+	"v1/ResourceQuota":                                    func() any { return &corev1.ResourceQuota{} },
+	"v1/LimitRange":                                       func() any { return &corev1.LimitRange{} },
+	"v1/Service":                                          func() any { return &corev1.Service{} },
+	"v1/ConfigMap":                                        func() any { return &corev1.ConfigMap{} },
+	"apps/v1/Deployment":                                  func() any { return &appsv1.Deployment{} },
+	"batch/v1/Job":                                        func() any { return &batchv1.Job{} },
+	"autoscaling/v2/HorizontalPodAutoscaler":              func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"networking.k8s.io/v1/NetworkPolicy":                  func() any { return &networkingv1.NetworkPolicy{} },
+	"scheduling.k8s.io/v1/PriorityClass":                  func() any { return &schedulingv1.PriorityClass{} },
+	"kueue.x-k8s.io/v1beta2/ResourceFlavor":               func() any { return &kueue.ResourceFlavor{} },
+	"kueue.x-k8s.io/v1beta2/ClusterQueue":                 func() any { return &kueue.ClusterQueue{} },
+	"kueue.x-k8s.io/v1beta2/LocalQueue":                   func() any { return &kueue.LocalQueue{} },
+	"argoproj.io/v1alpha1/Rollout":                        func() any { return &rollouts.Rollout{} },
+	"argoproj.io/v1alpha1/AnalysisTemplate":               func() any { return &rollouts.AnalysisTemplate{} },
+	"gateway.networking.k8s.io/v1/HTTPRoute":              func() any { return &gwv1.HTTPRoute{} },
+	"gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy": func() any { return &egv1a1.BackendTrafficPolicy{} },
+	"monitoring.coreos.com/v1/PrometheusRule":             func() any { return &monitoringv1.PrometheusRule{} },
+	"monitoring.coreos.com/v1/ServiceMonitor":             func() any { return &monitoringv1.ServiceMonitor{} },
+}
+
+// untyped are the kinds without a usable Go API (Argo CD, Flux): the API
+// server test validates them against their CRD schemas.
+var untyped = map[string]bool{
+	"argoproj.io/v1alpha1/AppProject":               true,
+	"argoproj.io/v1alpha1/Application":              true,
+	"source.toolkit.fluxcd.io/v1/GitRepository":     true,
+	"kustomize.toolkit.fluxcd.io/v1/Kustomization":  true,
+	"kustomize.config.k8s.io/v1beta1/Kustomization": true,
+}
+
+func docs(b []byte) [][]byte {
+	var out [][]byte
+	for _, d := range bytes.Split(b, []byte("\n---\n")) {
+		if len(bytes.TrimSpace(d)) > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TestStrictDecoding decodes every rendered object back into its official
+// Go type with unknown fields as errors, and parses every PromQL
+// expression with Prometheus's own parser.
+func TestStrictDecoding(t *testing.T) {
+	for _, spec := range []string{"../../examples/acme-shop", "../../examples/minimal", "../../blueprints/ai-foundation-90d"} {
+		t.Run(path.Base(spec), func(t *testing.T) {
+			_, tree := render(t, spec)
+			kinds := map[string]int{}
+			for _, p := range tree.Paths() {
+				for i, d := range docs(tree[p]) {
+					var tm struct {
+						APIVersion string `json:"apiVersion"`
+						Kind       string `json:"kind"`
+					}
+					if err := yaml.Unmarshal(d, &tm); err != nil {
+						t.Fatalf("%s #%d: %v", p, i, err)
+					}
+					gvk := tm.APIVersion + "/" + tm.Kind
+					kinds[gvk]++
+					if untyped[gvk] {
+						continue
+					}
+					newObj, ok := goTypes[gvk]
+					if !ok {
+						t.Errorf("%s #%d: %s has no Go type in this test", p, i, gvk)
+						continue
+					}
+					obj := newObj()
+					if err := yaml.UnmarshalStrict(d, obj); err != nil {
+						t.Errorf("%s #%d (%s): strict decoding: %v", p, i, gvk, err)
+					}
+					if pr, ok := obj.(*monitoringv1.PrometheusRule); ok {
+						for _, g := range pr.Spec.Groups {
+							for _, r := range g.Rules {
+								if _, err := promParser.ParseExpr(r.Expr.String()); err != nil {
+									t.Errorf("%s: rule %s%s: %v\n%s", p, r.Record, r.Alert, err, r.Expr.String())
+								}
+							}
+						}
+					}
+					if at, ok := obj.(*rollouts.AnalysisTemplate); ok {
+						for _, m := range at.Spec.Metrics {
+							if _, err := promParser.ParseExpr(m.Provider.Prometheus.Query); err != nil {
+								t.Errorf("%s: analysis %s: %v", p, m.Name, err)
+							}
+						}
+					}
+				}
+			}
+			if len(kinds) < 5 {
+				t.Errorf("only %d kinds rendered: %v", len(kinds), kinds)
+			}
+		})
+	}
+}
+
+// TestKustomizeBuild builds every environment's tree and the engine's
+// objects with kustomize, in process.
+func TestKustomizeBuild(t *testing.T) {
+	p, tree := render(t, "../../examples/acme-shop")
+	fs := filesys.MakeFsInMemory()
+	for _, name := range tree.Paths() {
+		if err := fs.MkdirAll(path.Dir("/" + name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.WriteFile("/"+name, tree[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	dirs := []string{"/gitops"}
+	for _, env := range p.Environments {
+		dirs = append(dirs, "/gitops/"+env.Name)
+	}
+	for _, dir := range dirs {
+		res, err := k.Run(fs, dir)
+		if err != nil {
+			t.Errorf("kustomize build %s: %v", dir, err)
+			continue
+		}
+		if len(res.Resources()) == 0 {
+			t.Errorf("kustomize build %s: no resources", dir)
+		}
+	}
+}
+
+// TestGoldenTrees compares the rendered trees of the examples with
+// testdata/golden (PLATC_UPDATE=1 rewrites them): the same spec gives the
+// same bytes.
+func TestGoldenTrees(t *testing.T) {
+	for _, spec := range []string{"minimal", "acme-shop"} {
+		t.Run(spec, func(t *testing.T) {
+			_, tree := render(t, "../../examples/"+spec)
+			golden := filepath.Join("testdata", "golden", spec)
+			if os.Getenv("PLATC_UPDATE") == "1" {
+				os.RemoveAll(golden)
+				for p, b := range tree {
+					f := filepath.Join(golden, filepath.FromSlash(p))
+					os.MkdirAll(filepath.Dir(f), 0o755)
+					if err := os.WriteFile(f, b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := map[string]string{}
+			filepath.WalkDir(golden, func(f string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				b, err := os.ReadFile(f)
+				rel, _ := filepath.Rel(golden, f)
+				want[filepath.ToSlash(rel)] = string(b)
+				return err
+			})
+			got := map[string]string{}
+			for p, b := range tree {
+				got[p] = string(b)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rendered tree differs from %s (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", golden, diff)
+			}
+			// And a second render is byte-identical.
+			_, again := render(t, "../../examples/"+spec)
+			for p, b := range again {
+				if !bytes.Equal(b, tree[p]) {
+					t.Errorf("%s differs between two renders", p)
+				}
+			}
+		})
+	}
+}
+
+// TestTeamChangeStaysLocal: changing one team's quota changes that team's
+// files and nothing else.
+func TestTeamChangeStaysLocal(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../examples/acme-shop")); err != nil {
+		t.Fatal(err)
+	}
+	_, before := render(t, dir)
+	f := filepath.Join(dir, "team-search.cue")
+	b, _ := os.ReadFile(f)
+	changed := strings.Replace(string(b), "cpu:    96", "cpu:    104", 1)
+	if changed == string(b) {
+		t.Fatal("team-search.cue no longer has `cpu:    96`: update the test")
+	}
+	os.WriteFile(f, []byte(changed), 0o644)
+	_, after := render(t, dir)
+	var diffs []string
+	for p := range after {
+		if !bytes.Equal(before[p], after[p]) {
+			diffs = append(diffs, p)
+		}
+	}
+	for _, p := range diffs {
+		if !strings.Contains(p, "/teams/search/") {
+			t.Errorf("%s changed too", p)
+		}
+	}
+	if len(diffs) == 0 {
+		t.Error("nothing changed")
+	}
+	t.Logf("changed: %v", diffs)
+}
