@@ -49,17 +49,16 @@ func Build(spec *model.Spec, opts Options) *Plan {
 	if opts.Files == nil {
 		opts.Files = func(...string) []string { return nil }
 	}
+	ix := newIndex(spec)
 	p := &Plan{APIVersion: APIVersion, Platform: buildPlatform(spec)}
 	for _, name := range sortedKeys(spec.Environments) {
-		p.Environments = append(p.Environments, buildEnvironment(spec, spec.Environments[name]))
+		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name]))
 	}
-	for _, name := range sortedKeys(spec.Teams) {
+	for _, name := range ix.teams {
 		t := spec.Teams[name]
 		files := opts.Files("teams", name)
-		for _, s := range sortedKeys(spec.Services) {
-			if spec.Services[s].Team == name {
-				files = append(files, opts.Files("services", s)...)
-			}
+		for _, s := range ix.servicesOf[name] {
+			files = append(files, opts.Files("services", s)...)
 		}
 		for _, m := range sortedKeys(spec.Models) {
 			if spec.Models[m].Team == name {
@@ -104,7 +103,24 @@ func buildPlatform(spec *model.Spec) Platform {
 	}
 }
 
-func buildEnvironment(spec *model.Spec, env *model.Environment) *Environment {
+// index holds what the builder looks up repeatedly, computed once: a
+// spec of a thousand teams has fifteen thousand services.
+type index struct {
+	teams      []string
+	services   []string
+	servicesOf map[string][]string // team → its services, sorted
+}
+
+func newIndex(spec *model.Spec) *index {
+	ix := &index{teams: sortedKeys(spec.Teams), services: sortedKeys(spec.Services), servicesOf: map[string][]string{}}
+	for _, s := range ix.services {
+		t := spec.Services[s].Team
+		ix.servicesOf[t] = append(ix.servicesOf[t], s)
+	}
+	return ix
+}
+
+func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Environment {
 	e := &Environment{
 		Name: env.Name, Tier: env.Tier, Owner: env.Owner, Cohort: env.Cohort,
 		Cluster: Cluster{
@@ -145,19 +161,19 @@ func buildEnvironment(spec *model.Spec, env *model.Environment) *Environment {
 
 	// Teams with a quota here or a workload here.
 	present := map[string]bool{}
-	for _, t := range sortedKeys(spec.Teams) {
+	for _, t := range ix.teams {
 		if _, ok := spec.Teams[t].Quotas[env.Name]; ok {
 			present[t] = true
 		}
 	}
-	for _, s := range sortedKeys(spec.Services) {
+	for _, s := range ix.services {
 		if _, ok := spec.Services[s].Environments[env.Name]; ok {
 			present[spec.Services[s].Team] = true
 		}
 	}
 	priorities := map[string]bool{}
 	for _, t := range sortedKeys(present) {
-		ns := buildNamespace(spec, env, spec.Teams[t], t)
+		ns := buildNamespace(spec, ix, env, spec.Teams[t], t)
 		priorities[ns.PriorityClass] = true
 		if ns.Queue != nil {
 			for _, g := range ns.Queue.GPUs {
@@ -187,7 +203,7 @@ func clusterName(spec *model.Spec, env string) string {
 	return env
 }
 
-func buildNamespace(spec *model.Spec, env *model.Environment, team *model.Team, name string) *Namespace {
+func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, team *model.Team, name string) *Namespace {
 	ns := &Namespace{Name: name, Team: name, PriorityClass: PriorityClassName("medium"), Workloads: []*Workload{}}
 	if team != nil {
 		if len(team.Owners) > 0 {
@@ -209,11 +225,8 @@ func buildNamespace(spec *model.Spec, env *model.Environment, team *model.Team, 
 			ns.Queue = queue
 		}
 	}
-	for _, s := range sortedKeys(spec.Services) {
+	for _, s := range ix.servicesOf[name] {
 		svc := spec.Services[s]
-		if svc.Team != name {
-			continue
-		}
 		if pl, ok := svc.Environments[env.Name]; ok {
 			ns.Workloads = append(ns.Workloads, buildWorkload(spec, env, svc, pl, ns))
 		}

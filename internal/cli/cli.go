@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -142,6 +143,15 @@ func New(cfg Config) *cobra.Command {
 // the exit code. It is the only place errors are printed.
 func Main() int {
 	tuneRuntime()
+	if f := os.Getenv("PLATC_CPUPROFILE"); f != "" {
+		// A debugging aid: PLATC_CPUPROFILE=cpu.pprof platc render …
+		if out, err := os.Create(f); err == nil {
+			defer out.Close()
+			if pprof.StartCPUProfile(out) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, Config{}, os.Args[1:])
@@ -195,5 +205,14 @@ func tuneRuntime() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(900 << 20)
+	}
+}
+
+// holdsTree raises the soft memory limit for commands that keep a
+// rendered tree in memory (hundreds of MiB for a thousand teams), so the
+// collector does not run continuously near the limit.
+func holdsTree() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(4 << 30)
 	}
 }

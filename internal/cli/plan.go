@@ -61,6 +61,7 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	holdsTree()
 	tree, err := emitAll(p)
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: err}

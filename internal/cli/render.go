@@ -117,6 +117,7 @@ func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stder
 	if err != nil {
 		return err
 	}
+	holdsTree()
 	tree, err := emitAll(p)
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: err}

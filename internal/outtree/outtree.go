@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/platc-dev/platc/internal/atomicfile"
 )
@@ -220,17 +221,8 @@ func swapDir(out, stage, root string, tree map[string][]byte, old *Manifest) err
 	if err := os.MkdirAll(newDir, 0o755); err != nil {
 		return err
 	}
-	for p, b := range tree {
-		if !strings.HasPrefix(p, root+"/") {
-			continue
-		}
-		dst := filepath.Join(stage, "new", filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
+	if err := writeFiles(filepath.Join(stage, "new"), root, tree); err != nil {
+		return err
 	}
 	live := filepath.Join(out, root)
 	// Carry over what others put in the directory (hard links: cheap and
@@ -293,6 +285,51 @@ func swapDir(out, stage, root string, tree map[string][]byte, old *Manifest) err
 		return err
 	}
 	return os.RemoveAll(backup)
+}
+
+// writeFiles writes the tree's files under root into dir. Creating tens of
+// thousands of files is bound by system calls, so directories are made
+// once each and files written by a few goroutines.
+func writeFiles(dir, root string, tree map[string][]byte) error {
+	var paths []string
+	dirs := map[string]bool{}
+	for p := range tree {
+		if strings.HasPrefix(p, root+"/") {
+			paths = append(paths, p)
+			dirs[path.Dir(p)] = true
+		}
+	}
+	for _, d := range slices.Sorted(mapsKeys(dirs)) {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+	next := make(chan string)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for p := range next {
+				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p)), tree[p], 0o644); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		})
+	}
+	for _, p := range paths {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // recover_ finishes a swap a crash interrupted: a directory moved aside

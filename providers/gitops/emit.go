@@ -2,8 +2,11 @@ package gitops
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"runtime"
 	"strconv"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -37,6 +40,11 @@ const (
 func Emit(p *plan.Plan) (Tree, error) {
 	w := newWriter()
 	root := "gitops"
+	type job struct {
+		env *plan.Environment
+		ns  *plan.Namespace
+	}
+	var jobs []job
 	for _, env := range p.Environments {
 		dir := path.Join(root, env.Name)
 		w.subdir(root, env.Name)
@@ -45,11 +53,39 @@ func Emit(p *plan.Plan) (Tree, error) {
 		emitObservability(w, p, env, path.Join(dir, "observability"))
 		w.subdir(dir, "observability")
 		for _, ns := range env.Namespaces {
-			emitNamespace(w, p, env, ns, path.Join(dir, "teams", ns.Name))
+			jobs = append(jobs, job{env, ns})
 			w.subdir(path.Join(dir, "teams"), ns.Name)
 		}
 		if len(env.Namespaces) > 0 {
 			w.subdir(dir, "teams")
+		}
+	}
+	// Teams are independent: encode their directories on every core.
+	parts := make([]*writer, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				pw := newWriter()
+				j := jobs[i]
+				emitNamespace(pw, p, j.env, j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name))
+				parts[i] = pw
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, pw := range parts {
+		if pw.err != nil {
+			return nil, pw.err
+		}
+		maps.Copy(w.tree, pw.tree)
+		for d, res := range pw.dirs {
+			w.dirs[d] = append(w.dirs[d], res...)
 		}
 	}
 	emitEngine(w, p, path.Join(root, p.Platform.GitOps.Engine))
@@ -83,9 +119,9 @@ func typeMeta(apiVersion, kind string) metav1.TypeMeta {
 
 func ptr[T any](v T) *T { return &v }
 
-func qty(n int64) resource.Quantity       { return *resource.NewQuantity(n, resource.DecimalSI) }
-func milli(n int64) resource.Quantity     { return *resource.NewMilliQuantity(n, resource.DecimalSI) }
-func bytesQty(n int64) resource.Quantity  { return *resource.NewQuantity(n, resource.BinarySI) }
+func qty(n int64) resource.Quantity      { return *resource.NewQuantity(n, resource.DecimalSI) }
+func milli(n int64) resource.Quantity    { return *resource.NewMilliQuantity(n, resource.DecimalSI) }
+func bytesQty(n int64) resource.Quantity { return *resource.NewQuantity(n, resource.BinarySI) }
 
 // emitCluster writes the cluster-scoped objects of an environment:
 // priority classes, Kueue flavors, and the system namespace.

@@ -69,9 +69,6 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 			{"slo:objective:ratio", fmt.Sprintf("vector(%s)", trimFloat(s.Objective/100))},
 			{"slo:error_budget:ratio", fmt.Sprintf("vector(1-%s)", trimFloat(s.Objective/100))},
 			{"slo:time_period:days", fmt.Sprintf("vector(%d)", days)},
-			{"slo:current_burn_rate:ratio", fmt.Sprintf("slo:sli_error:ratio_rate5m{%s}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{%s}", selector, selector)},
-			{"slo:period_burn_rate:ratio", fmt.Sprintf("slo:sli_error:ratio_rate%s{%s}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{%s}", period, selector, selector)},
-			{"slo:period_error_budget_remaining:ratio", fmt.Sprintf("1 - slo:period_burn_rate:ratio{%s}", selector)},
 		} {
 			meta.Rules = append(meta.Rules, monitoringv1.Rule{Record: r.name, Expr: intstr.FromString(r.expr), Labels: sel})
 		}
@@ -230,8 +227,8 @@ func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *c
 	k := p.Platform.KPIs
 	type panel struct {
 		title, expr, unit string
-		target        float64
-		lowerIsBetter bool
+		target            float64
+		lowerIsBetter     bool
 	}
 	panels := []panel{
 		{"Lead time (commit → production)", KPIRecordingRules[0], "s", k.LeadTimeSeconds, true},

@@ -59,7 +59,7 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 			rule.Matches = append(rule.Matches, match)
 		}
 		if r.TimeoutSeconds > 0 {
-			rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: ptr(gwv1.Duration(fmt.Sprintf("%gs", r.TimeoutSeconds)))}
+			rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: ptr(gatewayDuration(r.TimeoutSeconds))}
 		}
 		route.Spec.Rules = append(route.Spec.Rules, rule)
 	}
@@ -93,4 +93,14 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 		})
 	}
 	return out
+}
+
+// gatewayDuration writes seconds in Gateway API's duration format
+// (^([0-9]{1,5}(h|m|s|ms)){1,4}$): whole seconds, or milliseconds.
+func gatewayDuration(seconds float64) gwv1.Duration {
+	ms := int64(seconds*1000 + 0.5)
+	if ms%1000 == 0 {
+		return gwv1.Duration(fmt.Sprintf("%ds", ms/1000))
+	}
+	return gwv1.Duration(fmt.Sprintf("%dms", ms))
 }

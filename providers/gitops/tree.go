@@ -45,18 +45,16 @@ func encode(objs []any) ([]byte, error) {
 			return nil, err
 		}
 		var m map[string]any
-		if err := json.Unmarshal(j, &m); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(j))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
 			return nil, err
 		}
 		clean(m)
-		y, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
 		if i > 0 {
 			b.WriteString("---\n")
 		}
-		b.Write(y)
+		toYAML(&b, m, 0)
 	}
 	return b.Bytes(), nil
 }

@@ -1,0 +1,185 @@
+package gitops_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/internal/kubetest"
+	"github.com/platc-dev/platc/providers/gitops"
+)
+
+// crdSources are where the CRDs of the kinds platc renders come from: the
+// module zips of the projects whose Go types build the objects, at the
+// versions go.mod selects, so that the schemas match those types. A module
+// with an @version is not a dependency and is downloaded just for its CRDs.
+var crdSources = []struct{ module, dir string }{
+	{"sigs.k8s.io/kueue", "config/components/crd/bases"},
+	{"sigs.k8s.io/gateway-api", "config/crd/standard"},
+	{"github.com/envoyproxy/gateway", "charts/gateway-helm/charts/crds/crds/generated"},
+	{"github.com/argoproj/argo-rollouts", "manifests/crds"},
+	// go.mod requires only the pkg/apis/monitoring submodule (v0.95.1),
+	// which holds no CRDs, and the proxy does not serve the main module at
+	// v0.95.x: v0.85.0 is the newest it serves. PrometheusRule and
+	// ServiceMonitor are monitoring.coreos.com/v1 in both.
+	{"github.com/prometheus-operator/prometheus-operator@v0.85.0", "example/prometheus-operator-crd"},
+	// Argo CD's Go API cannot be built here (see engine.go); its CRDs can.
+	{"github.com/argoproj/argo-cd/v3@v3.2.0", "manifests/crds"},
+}
+
+// renderedObject is one object of the rendered tree and the file it is in.
+type renderedObject struct {
+	file string
+	obj  *unstructured.Unstructured
+}
+
+// TestRenderedTreeIsAcceptedByAPIServer server-side dry-run applies every
+// object of the example's GitOps tree to a real kube-apiserver with the
+// CRDs of Kueue, Gateway API, Envoy Gateway, Argo Rollouts, Prometheus
+// Operator and Argo CD installed: the API server's own defaulting,
+// validation (strict: unknown fields are errors) and admission.
+func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real kube-apiserver and etcd (built by `make tools`)")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+
+	// Compile the example while the API server starts.
+	type compiled struct {
+		objs []renderedObject
+		err  error
+	}
+	done := make(chan compiled, 1)
+	go func() {
+		objs, err := renderObjects(ctx, "../../examples/acme-shop")
+		done <- compiled{objs, err}
+	}()
+
+	srv := kubetest.Start(t)
+
+	var crdDirs []string
+	for _, src := range crdSources {
+		dir, err := kubetest.ModuleDir(ctx, src.module)
+		if err != nil {
+			t.Fatalf("CRDs of %s: %v", src.module, err)
+		}
+		crdDirs = append(crdDirs, filepath.Join(dir, filepath.FromSlash(src.dir)))
+	}
+	start := time.Now()
+	crds, err := srv.InstallCRDs(ctx, crdDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("installed %d CRDs in %s", len(crds), time.Since(start).Round(time.Millisecond))
+
+	c := <-done
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	if len(c.objs) == 0 {
+		t.Fatal("the rendered tree has no objects")
+	}
+
+	// A dry-run Namespace is not stored: create the rendered namespaces
+	// for real, then those the objects are in that platc does not render
+	// (the GitOps engine's own, e.g. argocd, exists before platc's tree).
+	rendered := map[string]bool{}
+	var namespaces []renderedObject
+	for _, o := range c.objs {
+		if o.obj.GetAPIVersion() == "v1" && o.obj.GetKind() == "Namespace" {
+			namespaces = append(namespaces, o)
+			rendered[o.obj.GetName()] = true
+		}
+	}
+	for i, r := range srv.Apply(ctx, objects(namespaces)) {
+		if r.Err != nil {
+			t.Errorf("%s: %s: %v", namespaces[i].file, r, r.Err)
+		}
+	}
+	external := map[string][]string{}
+	for _, o := range c.objs {
+		if ns := o.obj.GetNamespace(); ns != "" && !rendered[ns] {
+			external[ns] = append(external[ns], o.file)
+		}
+	}
+	for _, ns := range slices.Sorted(maps.Keys(external)) {
+		files := slices.Compact(slices.Sorted(slices.Values(external[ns])))
+		t.Logf("namespace %s is not rendered, created by the test (used by %s)", ns, strings.Join(files, ", "))
+	}
+	if err := srv.CreateNamespaces(ctx, slices.Sorted(maps.Keys(external))...); err != nil {
+		t.Fatal(err)
+	}
+
+	start = time.Now()
+	results := srv.DryRunApply(ctx, objects(c.objs))
+	kinds := map[string]int{}
+	rejected := 0
+	for i, r := range results {
+		o := c.objs[i]
+		kinds[o.obj.GroupVersionKind().GroupKind().String()]++
+		for _, w := range r.Warnings {
+			t.Logf("%s: %s: warning: %s", o.file, r, w)
+		}
+		if r.Err != nil {
+			rejected++
+			t.Errorf("%s: %s: %v", o.file, r, r.Err)
+		}
+	}
+	var summary []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		summary = append(summary, fmt.Sprintf("%s %d", k, kinds[k]))
+	}
+	t.Logf("dry-run applied %d objects (%d rejected) in %s: %s", len(results), rejected,
+		time.Since(start).Round(time.Millisecond), strings.Join(summary, ", "))
+}
+
+// renderObjects compiles the spec in dir and returns the objects of its
+// GitOps tree, kustomizations left out, in path order.
+func renderObjects(ctx context.Context, dir string) ([]renderedObject, error) {
+	_, p, ds, err := compiler.Compile(ctx, compiler.CheckConfig{
+		Config: compiler.Config{Dir: dir},
+		Now:    time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compile %s: %w", dir, err)
+	}
+	if ds.HasErrors() || p == nil {
+		return nil, fmt.Errorf("compile %s: %v", dir, ds)
+	}
+	tree, err := gitops.Emit(p)
+	if err != nil {
+		return nil, fmt.Errorf("emit: %w", err)
+	}
+	var out []renderedObject
+	for _, file := range tree.Paths() {
+		if path.Base(file) == "kustomization.yaml" {
+			continue
+		}
+		objs, err := kubetest.DecodeYAML(tree[file])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for _, o := range objs {
+			out = append(out, renderedObject{file, o})
+		}
+	}
+	return out, nil
+}
+
+func objects(rs []renderedObject) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(rs))
+	for i, r := range rs {
+		out[i] = r.obj
+	}
+	return out
+}
