@@ -60,6 +60,23 @@ func Emit(p *plan.Plan) (Tree, error) {
 			w.subdir(dir, "teams")
 		}
 	}
+	// Who calls whom, per environment: "namespace/service" → callers'
+	// namespace and name, for the ingress network policies.
+	callers := map[string]map[string][][2]string{}
+	for _, env := range p.Environments {
+		c := map[string][][2]string{}
+		for _, other := range env.Namespaces {
+			for _, caller := range other.Workloads {
+				for _, d := range caller.Dependencies {
+					if d.Kind == "service" && d.Namespace != "" {
+						k := d.Namespace + "/" + d.Name
+						c[k] = append(c[k], [2]string{other.Name, caller.Name})
+					}
+				}
+			}
+		}
+		callers[env.Name] = c
+	}
 	// Teams are independent: encode their directories on every core.
 	parts := make([]*writer, len(jobs))
 	next := make(chan int)
@@ -69,7 +86,7 @@ func Emit(p *plan.Plan) (Tree, error) {
 			for i := range next {
 				pw := newWriter()
 				j := jobs[i]
-				emitNamespace(pw, p, j.env, j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name))
+				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name))
 				parts[i] = pw
 			}
 		})
@@ -158,7 +175,7 @@ func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 
 // emitNamespace writes a team's directory: namespace, quota, limits,
 // queues, network policies and workloads.
-func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Namespace, dir string) {
+func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[string][][2]string, ns *plan.Namespace, dir string) {
 	labels := map[string]string{LabelTeam: ns.Team, LabelOwner: labelValue(ns.Owner), LabelCostCentre: labelValue(ns.CostCentre), LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
 	nsLabels := map[string]string{
 		"pod-security.kubernetes.io/enforce": "baseline",
@@ -211,7 +228,7 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Name
 			Spec:       kueue.LocalQueueSpec{ClusterQueue: kueue.ClusterQueueReference(q.ClusterQueue)},
 		})
 	}
-	w.file(path.Join(dir, "networkpolicies.yaml"), networkPolicies(p, env, ns, labels)...)
+	w.file(path.Join(dir, "networkpolicies.yaml"), networkPolicies(p, callers, ns, labels)...)
 	for _, wl := range ns.Workloads {
 		emitWorkload(w, p, env, ns, wl, labels, path.Join(dir, wl.Name+".yaml"))
 	}
@@ -302,7 +319,7 @@ func clusterQueue(env *plan.Environment, ns *plan.Namespace, q *plan.Queue, labe
 // networkPolicies denies all traffic by default and allows what the spec
 // declares: DNS, the gateway to routed services, callers among declared
 // dependencies, Prometheus scraping, and egress to dependencies.
-func networkPolicies(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, labels map[string]string) []any {
+func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Namespace, labels map[string]string) []any {
 	tcp := corev1.ProtocolTCP
 	udp := corev1.ProtocolUDP
 	out := []any{&networkingv1.NetworkPolicy{
@@ -337,17 +354,11 @@ func networkPolicies(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, la
 			from = append(from, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": p.Platform.Gateway.Namespace}}})
 		}
 		// Callers: workloads anywhere in the environment that declare this one as a dependency.
-		for _, other := range env.Namespaces {
-			for _, caller := range other.Workloads {
-				for _, d := range caller.Dependencies {
-					if d.Kind == "service" && d.Name == wl.Service && d.Namespace == ns.Name {
-						from = append(from, networkingv1.NetworkPolicyPeer{
-							NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": other.Name}},
-							PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: caller.Name}},
-						})
-					}
-				}
-			}
+		for _, c := range callers[ns.Name+"/"+wl.Service] {
+			from = append(from, networkingv1.NetworkPolicyPeer{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": c[0]}},
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: c[1]}},
+			})
 		}
 		if len(from) > 0 {
 			out = append(out, &networkingv1.NetworkPolicy{

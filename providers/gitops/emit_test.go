@@ -3,6 +3,7 @@ package gitops_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,6 +30,8 @@ import (
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/outtree"
+	"github.com/platc-dev/platc/internal/synth"
 	"github.com/platc-dev/platc/providers/gitops"
 )
 
@@ -257,4 +260,35 @@ func TestTeamChangeStaysLocal(t *testing.T) {
 		t.Error("nothing changed")
 	}
 	t.Logf("changed: %v", diffs)
+}
+
+// BenchmarkRender measures check, plan, emit and the atomic write of a
+// generated organisation: what `platc render` does.
+func BenchmarkRender(b *testing.B) {
+	for _, teams := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("teams=%d", teams), func(b *testing.B) {
+			if teams > 100 && testing.Short() {
+				b.Skip("large organisations are skipped with -short")
+			}
+			dir := b.TempDir()
+			if err := synth.Write(dir, synth.Config{Teams: teams}); err != nil {
+				b.Fatal(err)
+			}
+			out := b.TempDir()
+			b.ReportAllocs()
+			for b.Loop() {
+				_, p, ds, err := compiler.Compile(context.Background(), compiler.CheckConfig{Config: compiler.Config{Dir: dir}, Now: now})
+				if err != nil || ds.HasErrors() {
+					b.Fatal(err, ds)
+				}
+				tree, err := gitops.Emit(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := outtree.Write(out, tree); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
