@@ -70,14 +70,21 @@ bench-check: build bench-tools ## platc check against cue export | conftest test
 fuzz: ## fuzz the loader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
 
-demo: build ## check the example platform and a freshly scaffolded one (grows into check → render → apply)
+demo: build ## check, plan and render the example platform, then scaffold and check a new one
 	@echo "== platc check examples/acme-shop (the example is dated: checked as of $(EXAMPLE_NOW))"
 	./bin/platc check --now $(EXAMPLE_NOW) examples/acme-shop
+	@rm -rf demo
+	@echo "== platc plan: what render would write into demo/gitops-repo"
+	./bin/platc plan --now $(EXAMPLE_NOW) --out demo/gitops-repo --no-diff examples/acme-shop | tail -4
+	@echo "== platc render examples/acme-shop --out demo/gitops-repo"
+	./bin/platc render --now $(EXAMPLE_NOW) --out demo/gitops-repo examples/acme-shop
+	@echo "== platc plan again: nothing left to change"
+	./bin/platc plan --now $(EXAMPLE_NOW) --out demo/gitops-repo --detailed-exitcode examples/acme-shop
 	@echo "== platc init demo/spec (from the 90-day blueprint), then check it and run its policy tests"
-	@rm -rf demo && ./bin/platc init demo/spec
+	./bin/platc init demo/spec
 	./bin/platc check demo/spec
 	./bin/platc policy test demo/spec
-	@echo "== done: look at examples/acme-shop and demo/spec; 'platc policy list' explains each rule"
+	@echo "== done: the rendered tree is in demo/gitops-repo (gitops/<env>/, catalog/, CODEOWNERS); the new spec in demo/spec"
 
 fmt: ## format Go and CUE sources
 	gofmt -w $$(git ls-files '*.go')
