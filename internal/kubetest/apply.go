@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -75,12 +76,11 @@ func DecodeYAML(data []byte) ([]*unstructured.Unstructured, error) {
 
 var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-// InstallCRDs creates the CustomResourceDefinitions in paths (YAML files,
-// or directories whose *.yaml and *.yml files are read, not recursively),
-// waits until each is established and resets the RESTMapper. Documents
-// that are not CRDs (kustomizations, admission policies) are ignored. It
-// returns the names of the CRDs installed.
-func (s *Server) InstallCRDs(ctx context.Context, paths ...string) ([]string, error) {
+// ReadCRDs reads the CustomResourceDefinitions in paths: YAML files, or
+// directories whose *.yaml and *.yml files are read (not recursively).
+// Documents that are not CRDs (kustomizations, admission policies) are
+// left out.
+func ReadCRDs(paths ...string) ([]*unstructured.Unstructured, error) {
 	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -120,23 +120,78 @@ func (s *Server) InstallCRDs(ctx context.Context, paths ...string) ([]string, er
 	if len(crds) == 0 {
 		return nil, fmt.Errorf("no CustomResourceDefinition in %s", strings.Join(paths, ", "))
 	}
-	var names []string
-	for _, crd := range crds {
-		data, err := json.Marshal(crd.Object)
-		if err != nil {
-			return nil, err
-		}
-		_, err = s.Dynamic.Resource(crdGVR).Patch(ctx, crd.GetName(), types.ApplyPatchType, data,
-			metav1.PatchOptions{FieldManager: "kubetest", Force: ptr(true)})
-		if err != nil {
-			return nil, fmt.Errorf("CustomResourceDefinition %s: %w", crd.GetName(), err)
-		}
-		names = append(names, crd.GetName())
+	return crds, nil
+}
+
+// InstallCRDs installs every CRD in paths (see ReadCRDs). It returns the
+// names of the CRDs installed.
+func (s *Server) InstallCRDs(ctx context.Context, paths ...string) ([]string, error) {
+	crds, err := ReadCRDs(paths...)
+	if err != nil {
+		return nil, err
 	}
-	for _, name := range names {
-		if err := s.waitEstablished(ctx, name); err != nil {
-			return nil, err
+	return s.Install(ctx, crds)
+}
+
+// InstallCRDsFor installs the CRDs in paths that define the kinds of objs
+// (the API server spends seconds of CPU on each CRD; most of a project's
+// CRDs are for kinds a test does not use). Kinds no CRD in paths defines
+// are left to fail when the objects are applied.
+func (s *Server) InstallCRDsFor(ctx context.Context, objs []*unstructured.Unstructured, paths ...string) ([]string, error) {
+	crds, err := ReadCRDs(paths...)
+	if err != nil {
+		return nil, err
+	}
+	used := map[schema.GroupKind]bool{}
+	for _, o := range objs {
+		used[o.GroupVersionKind().GroupKind()] = true
+	}
+	var needed []*unstructured.Unstructured
+	for _, crd := range crds {
+		group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "kind")
+		if used[schema.GroupKind{Group: group, Kind: kind}] {
+			needed = append(needed, crd)
 		}
+	}
+	if len(needed) == 0 {
+		return nil, nil
+	}
+	return s.Install(ctx, needed)
+}
+
+// Install creates CustomResourceDefinitions (or applies them, when they
+// exist), waits until each is established and resets the RESTMapper. It
+// returns their names, sorted.
+func (s *Server) Install(ctx context.Context, crds []*unstructured.Unstructured) ([]string, error) {
+	names := make([]string, len(crds))
+	errs := make([]error, len(crds))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, crd := range crds {
+		names[i] = crd.GetName()
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, err := s.Dynamic.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{FieldManager: "kubetest"})
+			if apierrors.IsAlreadyExists(err) {
+				var data []byte
+				if data, err = json.Marshal(crd.Object); err == nil {
+					_, err = s.Dynamic.Resource(crdGVR).Patch(ctx, crd.GetName(), types.ApplyPatchType, data,
+						metav1.PatchOptions{FieldManager: "kubetest", Force: ptr(true)})
+				}
+			}
+			if err == nil {
+				err = s.waitEstablished(ctx, crd.GetName())
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("CustomResourceDefinition %s: %w", crd.GetName(), err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	s.Mapper.Reset()
 	slices.Sort(names)
@@ -156,13 +211,13 @@ func (s *Server) waitEstablished(ctx context.Context, name string) error {
 					return nil
 				}
 				if c["type"] == "NamesAccepted" && c["status"] == "False" {
-					return fmt.Errorf("CustomResourceDefinition %s: names not accepted: %v", name, c["message"])
+					return fmt.Errorf("names not accepted: %v", c["message"])
 				}
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("CustomResourceDefinition %s not established: %w (last error: %v)", name, ctx.Err(), err)
+			return fmt.Errorf("not established: %w (last error: %v)", ctx.Err(), err)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -204,12 +259,34 @@ func (s *Server) apply(ctx context.Context, objs []*unstructured.Unstructured, d
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	for i, o := range objs {
-		out[i].Object = o
+	one := func(i int) {
 		wctx, w := withWarnings(ctx)
-		out[i].Err = s.applyOne(wctx, o, opts)
+		out[i].Object = objs[i]
+		out[i].Err = s.applyOne(wctx, objs[i], opts)
 		out[i].Warnings = w.list
 	}
+	if !dryRun {
+		// In order: an object may need one before it (its namespace).
+		for i := range objs {
+			one(i)
+		}
+		return out
+	}
+	// Dry-run objects cannot depend on each other: apply a few at once.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				one(i)
+			}
+		})
+	}
+	for i := range objs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
 

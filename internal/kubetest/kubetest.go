@@ -18,6 +18,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -57,7 +58,6 @@ type Server struct {
 	// Version is the API server's version (its /version gitVersion).
 	Version string
 
-	t        testing.TB
 	dir      string
 	etcdURL  string
 	etcd     *process
@@ -129,17 +129,33 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, dir: t.TempDir(), warnings: &warningCollector{}}
+	s := &Server{dir: t.TempDir(), warnings: &warningCollector{}}
 	t.Cleanup(s.stop)
 	start := time.Now()
-	if err := s.startEtcd(etcdBin); err != nil {
+	if err := retryPorts(func(attempt int) error { return s.startEtcd(etcdBin, attempt) }); err != nil {
 		t.Fatalf("etcd: %v", err)
 	}
-	if err := s.startAPIServer(apiBin); err != nil {
+	if err := retryPorts(func(int) error { return s.startAPIServer(apiBin) }); err != nil {
 		t.Fatalf("kube-apiserver: %v", err)
 	}
 	t.Logf("kube-apiserver %s ready at %s in %s", s.Version, s.Config.Host, time.Since(start).Round(time.Millisecond))
 	return s
+}
+
+// errPortTaken reports a process that could not listen on the free port
+// it was given: something else took it in between.
+var errPortTaken = errors.New("port taken")
+
+// retryPorts calls start until it does not fail with errPortTaken, three
+// times at most.
+func retryPorts(start func(attempt int) error) error {
+	var err error
+	for attempt := range 3 {
+		if err = start(attempt); !errors.Is(err, errPortTaken) {
+			return err
+		}
+	}
+	return err
 }
 
 // freePorts returns n distinct free TCP ports on 127.0.0.1.
@@ -162,7 +178,7 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-func (s *Server) startEtcd(bin string) error {
+func (s *Server) startEtcd(bin string, attempt int) error {
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
@@ -171,7 +187,7 @@ func (s *Server) startEtcd(bin string) error {
 	peer := "http://127.0.0.1:" + strconv.Itoa(ports[1])
 	s.etcd, err = startProcess(filepath.Join(s.dir, "etcd.log"), bin,
 		"--name=kubetest",
-		"--data-dir="+filepath.Join(s.dir, "etcd"),
+		"--data-dir="+filepath.Join(s.dir, "etcd"+strconv.Itoa(attempt)),
 		"--listen-client-urls="+client,
 		"--advertise-client-urls="+client,
 		"--listen-peer-urls="+peer,
@@ -239,7 +255,6 @@ func (s *Server) startAPIServer(bin string) error {
 		"--endpoint-reconciler-type=none",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
-		"--v=1",
 	)
 	if err != nil {
 		return err
@@ -297,7 +312,11 @@ func (s *Server) waitFor(p *process, timeout time.Duration, ready func(context.C
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited (%v) before it was ready\n%s", filepath.Base(p.cmd.Path), p.err, p.tail())
+			log := p.tail()
+			if strings.Contains(log, "address already in use") {
+				return fmt.Errorf("%s: %w\n%s", filepath.Base(p.cmd.Path), errPortTaken, log)
+			}
+			return fmt.Errorf("%s exited (%v) before it was ready\n%s", filepath.Base(p.cmd.Path), p.err, log)
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -307,23 +326,15 @@ func (s *Server) waitFor(p *process, timeout time.Duration, ready func(context.C
 	}
 }
 
-// stop stops the API server, then etcd. When the test failed it logs the
-// end of both logs.
+// stop stops the API server, then etcd. (A failure to start reports the
+// end of the process's log.)
 func (s *Server) stop() {
 	for _, p := range []*process{s.apiser, s.etcd} {
-		if p == nil {
-			continue
-		}
-		p.stop(15 * time.Second)
-		if s.t.Failed() {
-			s.t.Logf("end of %s's log:\n%s", filepath.Base(p.cmd.Path), p.tail())
+		if p != nil {
+			p.stop(15 * time.Second)
 		}
 	}
 }
-
-// LogPath returns the path of the API server's log (kept until the test's
-// temporary directory is removed).
-func (s *Server) LogPath() string { return filepath.Join(s.dir, "kube-apiserver.log") }
 
 func randomHex(n int) (string, error) {
 	b := make([]byte, n)

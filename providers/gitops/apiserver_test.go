@@ -75,13 +75,6 @@ func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 		}
 		crdDirs = append(crdDirs, filepath.Join(dir, filepath.FromSlash(src.dir)))
 	}
-	start := time.Now()
-	crds, err := srv.InstallCRDs(ctx, crdDirs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("installed %d CRDs in %s", len(crds), time.Since(start).Round(time.Millisecond))
-
 	c := <-done
 	if c.err != nil {
 		t.Fatal(c.err)
@@ -89,6 +82,12 @@ func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 	if len(c.objs) == 0 {
 		t.Fatal("the rendered tree has no objects")
 	}
+	start := time.Now()
+	crds, err := srv.InstallCRDsFor(ctx, objects(c.objs), crdDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("installed the %d CRDs the tree uses in %s: %s", len(crds), time.Since(start).Round(time.Millisecond), strings.Join(crds, ", "))
 
 	// A dry-run Namespace is not stored: create the rendered namespaces
 	// for real, then those the objects are in that platc does not render
