@@ -4,6 +4,7 @@ go 1.26.7
 
 require (
 	cuelang.org/go v0.17.1
+	github.com/NVIDIA/go-nvml v0.13.4-1
 	github.com/argoproj/argo-rollouts v1.10.1
 	github.com/envoyproxy/gateway v1.9.1
 	github.com/google/go-cmp v0.7.0

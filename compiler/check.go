@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/policy"
 	"github.com/platc-dev/platc/policies"
 )
@@ -28,6 +29,10 @@ type CheckConfig struct {
 	PolicyTimeout time.Duration
 	// Tests compiles the policies' _test.rego files too.
 	Tests bool
+	// Reconcile, when set, adds findings about the decoded spec from
+	// outside the policies (the GPU inventory's reconciliation), before the
+	// spec's exceptions and disabled rules apply to all findings alike.
+	Reconcile func(spec *model.Spec, pos func(labels []string) diag.Pos) (diag.Diagnostics, error)
 }
 
 // PolicyError reports policies that cannot be used: Rego syntax or type
@@ -106,6 +111,16 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 		return nil, nil, err
 	}
 	ds.Append(pc.eng.Findings(raw, in, res.Package.Index)...)
+	if cfg.Reconcile != nil {
+		more, err := cfg.Reconcile(res.Spec, func(labels []string) diag.Pos {
+			p, _ := res.Package.Index.Lookup(labels)
+			return p
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		ds.Append(more...)
+	}
 	known := map[string]bool{}
 	for id := range pc.eng.Rules {
 		known[id] = true

@@ -39,6 +39,8 @@ type checkOptions struct {
 	policyDirs    []string
 	now           string
 	policyTimeout time.Duration
+	inventory     []string
+	maxAge        time.Duration
 }
 
 func (o *checkOptions) validate() error {
@@ -94,6 +96,8 @@ func newCheckCmd(g *globals) *cobra.Command {
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
 	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
+	f.StringArrayVar(&o.inventory, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): input.inventory, and reconciliation findings")
+	f.DurationVar(&o.maxAge, "max-age", 0, "refuse inventory documents older than this `duration` (0: any age)")
 	return cmd
 }
 
@@ -106,6 +110,11 @@ func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr i
 	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
+	}
+	if len(o.inventory) > 0 {
+		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
+			return err
+		}
 	}
 	res, ds, err := compiler.Check(ctx, cfg)
 	if err != nil {

@@ -135,6 +135,7 @@ func New(cfg Config) *cobra.Command {
 		newPolicyCmd(g),
 		newFmtCmd(g),
 		newInitCmd(g),
+		newInventoryCmd(g),
 	)
 	return root
 }

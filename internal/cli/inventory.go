@@ -1,0 +1,315 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/model"
+	"github.com/platc-dev/platc/internal/atomicfile"
+	"github.com/platc-dev/platc/providers/gpu"
+)
+
+const inventoryLong = `Inventory discovers the GPUs a host really has, over NVML, and reconciles
+the inventories of many hosts with the quotas and pools the spec declares.`
+
+const discoverLong = `Discover writes a JSON inventory document (apiVersion
+platc.dev/inventory/v1) of this host's GPUs: per GPU its index, UUID,
+product, spec model, memory, MIG mode and MIG devices, utilisation and
+memory use; per host its name, environment and the node labels GPU Feature
+Discovery would give it.
+
+--source picks where the devices come from:
+  nvml          the NVIDIA management library, loaded at run time (default)
+  nvml:PATH     the library at PATH
+  mock:NAME     a device model: dgxa100 (8×A100, go-nvml's mock), h100x8
+                (8×H100, MIG on two GPUs) or mixed (H100, L4 and an A30)
+  file:PATH     an existing inventory document, validated and re-labelled
+
+Without an NVIDIA driver or library discovery fails with exit 2; it never
+reports zero GPUs in their place.`
+
+const reconcileLong = `Reconcile compares the spec in DIR (default: the current directory)
+with the inventories given by --inventory (files, or directories of *.json
+files, one per host), per environment and GPU model:
+
+  gpu-overcommit      error: teams reserve more GPUs than were discovered
+  gpu-pool-unbacked   error: pools declare more GPUs than were discovered
+  gpu-idle            warning: GPUs no quota reserves, against the spec's
+                      GPU-utilisation KPI
+  gpu-mig-missing     warning: a MIG profile a pool declares is configured
+                      on none of the GPUs
+  gpu-model-mismatch  warning: GPUs of a product no pool of the
+                      environment declares, or that no model maps
+
+The table goes to stdout and the findings to stderr, as check prints them;
+-o json writes both as one JSON document to stdout.
+
+Exit status: 0 no errors, 1 errors, 2 an unreadable, invalid, stale or
+duplicated inventory, an inventory for an environment the spec lacks, or a
+spec that cannot be read.`
+
+func newInventoryCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "inventory",
+		Short: "Discover GPUs and reconcile them with the spec's quotas",
+		Long:  inventoryLong,
+	}
+	cmd.AddCommand(newInventoryDiscoverCmd(g), newInventoryReconcileCmd(g))
+	return cmd
+}
+
+type discoverOptions struct {
+	source string
+	host   string
+	env    string
+	out    string
+	now    string
+}
+
+func newInventoryDiscoverCmd(g *globals) *cobra.Command {
+	o := &discoverOptions{}
+	cmd := &cobra.Command{
+		Use:   "discover",
+		Short: "Write an inventory document of this host's GPUs",
+		Long:  discoverLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDiscover(g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.source, "source", "nvml", "where devices come from: nvml, nvml:PATH, mock:NAME or file:PATH")
+	f.StringVar(&o.host, "host", "", "the host's `name` (default: the host name; the model name for mock sources)")
+	f.StringVar(&o.env, "env", "", "the spec `environment` the host belongs to")
+	f.StringVarP(&o.out, "output", "o", "", "write the document to `FILE` (default: stdout)")
+	f.StringVar(&o.now, "now", "", "the document's time, RFC 3339 or a date (default: the current time)")
+	return cmd
+}
+
+func runDiscover(g *globals, o *discoverOptions) error {
+	now, err := parseNow(o.now)
+	if err != nil {
+		return err
+	}
+	opts := gpu.Options{Host: o.host, Environment: o.env, Now: now}
+	kind, arg, _ := strings.Cut(o.source, ":")
+	var doc *gpu.Document
+	switch kind {
+	case "nvml":
+		var lib nvml.Interface
+		if arg != "" {
+			lib = nvml.New(nvml.WithLibraryPath(g.abs(arg)))
+		} else {
+			lib = nvml.New()
+		}
+		doc, err = gpu.Discover(lib, opts)
+	case "mock":
+		lib, merr := gpu.Mock(arg)
+		if merr != nil {
+			return usageError("--source: %v", merr)
+		}
+		if opts.Host == "" {
+			opts.Host = arg
+		}
+		doc, err = gpu.Discover(lib, opts)
+	case "file":
+		if arg == "" {
+			return usageError("--source file: needs a path")
+		}
+		doc, err = gpu.ReadFile(g.abs(arg))
+		if err == nil {
+			if o.host != "" {
+				doc.Host.Name = o.host
+			}
+			if o.env != "" {
+				doc.Host.Environment = o.env
+			}
+		}
+	default:
+		return usageError("unknown --source %q: want nvml, nvml:PATH, mock:NAME or file:PATH", o.source)
+	}
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("discover: %w", err)}
+	}
+	data, err := doc.Marshal()
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if o.out == "" || o.out == "-" {
+		_, err = g.cfg.Stdout.Write(data)
+	} else {
+		err = atomicfile.Write(g.abs(o.out), data, 0o644)
+	}
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write inventory: %w", err)}
+	}
+	return nil
+}
+
+type reconcileOptions struct {
+	dir         string
+	inventories []string
+	maxAge      time.Duration
+	now         string
+	output      outputFormat
+}
+
+func newInventoryReconcileCmd(g *globals) *cobra.Command {
+	o := &reconcileOptions{}
+	var output string
+	cmd := &cobra.Command{
+		Use:   "reconcile [DIR] --inventory FILE|DIR...",
+		Short: "Compare declared GPU quotas and pools with discovered hardware",
+		Long:  reconcileLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = "."
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			o.output = outputFormat(output)
+			if err := o.output.validate(findingFormats); err != nil {
+				return err
+			}
+			if len(o.inventories) == 0 {
+				return usageError("reconcile needs --inventory FILE|DIR")
+			}
+			if _, err := parseNow(o.now); err != nil {
+				return err
+			}
+			if o.maxAge < 0 {
+				return usageError("--max-age must be positive")
+			}
+			return runReconcile(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "text", "output `format`: text or json")
+	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE` or a directory of them (repeatable)")
+	f.DurationVar(&o.maxAge, "max-age", 0, "reject inventories older than this `duration` (default: any age)")
+	f.StringVar(&o.now, "now", "", "the current time for --max-age and the policies, RFC 3339 or a date")
+	return cmd
+}
+
+func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
+	now, _ := parseNow(o.now)
+	paths := make([]string, len(o.inventories))
+	for i, p := range o.inventories {
+		paths[i] = g.abs(p)
+	}
+	inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: o.maxAge, Now: now})
+	if err != nil {
+		return inventoryError(g, err)
+	}
+	res, ds, err := compiler.Check(ctx, compiler.CheckConfig{
+		Config: compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:    now,
+	})
+	if err != nil {
+		return checkError(g, err)
+	}
+	if res == nil || res.Spec == nil {
+		// The spec could not be decoded: its own errors are the findings.
+		return report(g, ds, reportOptions{format: o.output, summary: true})
+	}
+	lookup := func(labels []string) diag.Pos {
+		pos, _ := res.Package.Index.Lookup(labels)
+		return pos
+	}
+	rep, err := gpu.Reconcile(res.Spec, inv, lookup)
+	if err != nil {
+		return inventoryError(g, err)
+	}
+	rds := rep.Diagnostics.Rel(g.base()).Sorted()
+	if o.output == formatJSON {
+		out := struct {
+			Rows []gpu.Row `json:"rows"`
+			diag.Report
+		}{rep.Rows, diag.NewReport(rds)}
+		if out.Rows == nil {
+			out.Rows = []gpu.Row{}
+		}
+		enc := json.NewEncoder(g.cfg.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+		}
+	} else {
+		if err := writeInventoryTable(g.cfg.Stdout, rep.Rows); err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+		}
+		if err := writeText(g.cfg.Stderr, rds, true); err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+		}
+	}
+	if rds.HasErrors() {
+		return findings()
+	}
+	return nil
+}
+
+// inventoryError reports an inventory that cannot be used (exit 2),
+// with file paths shown relative to the working directory.
+func inventoryError(g *globals, err error) error {
+	var fe *gpu.FileError
+	if errors.As(err, &fe) {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory %s: %v", diagPosFile(g, fe.File), fe.Err)}
+	}
+	var ee *gpu.EnvironmentError
+	if errors.As(err, &ee) {
+		files := strings.Split(ee.Files, ", ")
+		for i, f := range files {
+			files[i] = diagPosFile(g, f)
+		}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory %s: environment %q is not declared in the spec", strings.Join(files, ", "), ee.Environment)}
+	}
+	return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory: %w", err)}
+}
+
+func writeInventoryTable(w io.Writer, rows []gpu.Row) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENVIRONMENT\tMODEL\tDECLARED\tRESERVED\tDISCOVERED\tIDLE\tSTATUS")
+	for _, r := range rows {
+		idle := "0"
+		if r.Idle > 0 {
+			idle = fmt.Sprintf("%d (%.1f%%)", r.Idle, r.IdlePercent)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Environment, r.Model, r.Declared, r.Reserved, r.Discovered, idle, r.Status)
+	}
+	return tw.Flush()
+}
+
+// withInventory loads the GPU inventory for check: the merged documents
+// become input.inventory, and the reconciliation of quotas and pools with
+// the discovered hardware adds its findings to the check's, under the same
+// exceptions and disabled rules.
+func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge time.Duration, now time.Time) error {
+	var paths []string
+	for _, a := range args {
+		paths = append(paths, g.abs(a))
+	}
+	inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: maxAge, Now: now})
+	if err != nil {
+		return inventoryError(g, err)
+	}
+	cfg.Inventory = inv
+	cfg.Reconcile = func(spec *model.Spec, pos func([]string) diag.Pos) (diag.Diagnostics, error) {
+		rep, err := gpu.Reconcile(spec, inv, pos)
+		if err != nil {
+			return nil, inventoryError(g, err)
+		}
+		return rep.Diagnostics, nil
+	}
+	return nil
+}
