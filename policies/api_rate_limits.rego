@@ -19,15 +19,17 @@ import data.platc.lib.spec
 
 rule_id := "api-rate-limits"
 
-has_rate_limit(x) if is_object(spec.get(x, "rateLimit", null))
-
 budget_action(x) := spec.get(x, ["budget", "onExhausted"], "")
 
+# The first two rules are about every service: they start from the service
+# indexes of lib/spec.rego (services_without_rate_limit, paid_upstreams) and look
+# closer only at the services these leave; see the notes there.
+
 deny contains finding if {
-	some name, svc in spec.services
-	not has_rate_limit(svc)
-	some i, route in spec.as_array(spec.get(svc, "routes", []))
-	not has_rate_limit(route)
+	svcs := spec.services
+	some name in spec.services_without_rate_limit
+	some i, route in svcs[name].routes
+	not is_object(object.get(route, "rateLimit", null))
 	finding := {
 		"msg": sprintf("route %s%s of service %s has no rate limit, and the service has none to fall back on", [spec.get(route, "host", ""), spec.get(route, "path", ""), name]),
 		"path": ["services", name, "routes", i],
@@ -37,9 +39,9 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some name, svc in spec.services
-	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
-	spec.get(upstream, "paid", false) == true
+	svcs := spec.services
+	some [name, upstream_name] in spec.paid_upstreams
+	upstream := svcs[name].upstreams[upstream_name]
 	budget_action(upstream) == ""
 	finding := {
 		"msg": sprintf("paid upstream %s of service %s has no budget guardrail saying what happens when the money runs out", [upstream_name, name]),

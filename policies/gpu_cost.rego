@@ -18,11 +18,10 @@ import data.platc.lib.spec
 rule_id := "gpu-cost"
 
 warn contains finding if {
-	some env in object.keys(spec.environments)
-	some model in spec.env_gpu_models(env)
-	have := spec.gpu_count(env, model)
+	some [env, model] in spec.env_gpu_model_pairs
+	have := spec.gpu_capacity[env][model].count
 	have > 0
-	reserved := spec.gpu_reserved(env, model)
+	reserved := spec.gpu_reserved_in[env][model]
 	share := (reserved * 100) / have
 	share < spec.kpi_gpu_utilisation
 	finding := {

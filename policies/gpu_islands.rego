@@ -36,12 +36,19 @@ warn contains finding if {
 	}
 }
 
+# The rules and functions below run over every service, or every pair of an
+# inference service and a GPU job: they start from the service indexes of
+# lib/spec.rego, read fields by reference or with object.get and iterate
+# placements by reference (absent or null reads as empty), rather than
+# calling a user function per service; see the notes in lib/spec.rego.
+
 # gpu_jobs(env): the training and batch services using GPUs in env.
 gpu_jobs(env) := {name |
-	some name in spec.services_in(env)
-	svc := spec.services[name]
-	spec.get(svc, "kind", "") in spec.job_kinds
-	is_object(spec.get(svc, ["resources", "gpu"], null))
+	svcs := spec.services
+	some name in spec.job_services
+	svc := svcs[name]
+	is_object(object.get(svc, ["resources", "gpu"], null))
+	svc.environments[env]
 }
 
 # Every GPU quota in the environment has the same priority.
@@ -66,18 +73,19 @@ warn contains finding if {
 # gpu_services: [env, team, model, service, kind] for every service using GPUs.
 gpu_services contains [env, team, model, name, kind] if {
 	some name, svc in spec.services
-	model := spec.get(svc, ["resources", "gpu", "model"], "")
+	model := svc.resources.gpu.model # (undefined where get's default, "", is)
 	model != ""
-	team := spec.get(svc, "team", "")
-	kind := spec.get(svc, "kind", "")
-	some env, _ in spec.placements(svc)
+	team := object.get(svc, "team", "")
+	kind := object.get(svc, "kind", "")
+	some env, _ in svc.environments
 }
 
 # serving_teams: [team, env] for every team with a serving service in env.
-serving_teams contains [spec.get(svc, "team", ""), env] if {
-	some svc in spec.services
-	spec.serving(svc)
-	some env, _ in spec.placements(svc)
+serving_teams contains [object.get(svc, "team", ""), env] if {
+	svcs := spec.services
+	some name in spec.serving_services
+	svc := svcs[name]
+	some env, _ in svc.environments
 }
 
 # gpu_jobs_at["env/model"]: [team, service, kind] of the GPU training and
@@ -89,20 +97,24 @@ gpu_jobs_at[key] contains [team, name, kind] if {
 	key := sprintf("%s/%s", [env, model])
 }
 
-# priority_of(team, env, model): the team's priority for the model in env.
-priority_of(team, env, model) := p if {
-	quota := spec.quotas(spec.teams[team])[env]
-	p := spec.effective_priority(quota, spec.quota_gpus(quota)[model])
-} else := p if {
-	quota := spec.quotas(spec.teams[team])[env]
-	p := spec.effective_priority(quota, {})
+# priority_of(team, env, model): the team's priority for the model in env:
+# spec.effective_priority(quota, gpu_quota) of the team's quota in env and its
+# GPU quota for the model, or {} if it has none; undefined if the team has
+# no quota in env. (Inlined, as in spec.gpu_quotas: object.get({"": fallback},
+# p, p) is fallback when p is "" and p otherwise.)
+priority_of(team, env, model) := object.get({"": object.get({"": "medium"}, quota_priority, quota_priority)}, own_priority, own_priority) if {
+	quota := spec.teams[team].quotas[env]
+	quota_priority := object.get(quota, "priority", "")
+	own_priority := object.get(quota, ["gpus", model, "priority"], "")
 }
 
 # An inference team does not outrank a team that only runs GPU jobs.
 warn contains finding if {
+	jobs_at := gpu_jobs_at # (all of it, once: a lookup by key would evaluate the rule again)
 	some [env, inf_team, model, inf_service, "inference"] in gpu_services
-	some [job_team, job_service, job_kind] in gpu_jobs_at[sprintf("%s/%s", [env, model])]
+	jobs := jobs_at[sprintf("%s/%s", [env, model])]
 	inf_priority := priority_of(inf_team, env, model)
+	some [job_team, job_service, job_kind] in jobs
 	job_priority := priority_of(job_team, env, model)
 	spec.rank(inf_priority) <= spec.rank(job_priority)
 	finding := {

@@ -20,12 +20,15 @@ import data.platc.lib.spec
 
 rule_id := "gpu-pool-fit"
 
+# The rules below that run once per team's GPU quota look the pools' figures
+# up in the indexes of lib/spec.rego (env_gpu_model_pairs, gpu_capacity,
+# gpu_reserved_in), computed once, instead of summing the pools per quota.
+
 # The teams' reserved GPUs of a model exceed the GPUs of the pools.
 deny contains finding if {
-	some env in object.keys(spec.environments)
-	some model in spec.env_gpu_models(env)
-	reserved := spec.gpu_reserved(env, model)
-	have := spec.gpu_count(env, model)
+	some [env, model] in spec.env_gpu_model_pairs
+	reserved := spec.gpu_reserved_in[env][model]
+	have := spec.gpu_capacity[env][model].count
 	reserved > have
 	shares := [sprintf("%s %v", [q.team, q.reserved]) |
 		some q in spec.gpu_quotas
@@ -45,7 +48,7 @@ deny contains finding if {
 deny contains finding if {
 	some q in spec.gpu_quotas
 	spec.environments[q.env]
-	not q.model in spec.env_gpu_models(q.env)
+	not [q.env, q.model] in spec.env_gpu_model_pairs
 	finding := {
 		"msg": sprintf("%s %s: team %s reserves %v GPUs but no pool in %s has %s GPUs", [q.env, q.model, q.team, q.reserved, q.env, q.model]),
 		"path": spec.gpu_quota_path(q.team, q.env, q.model),
@@ -57,7 +60,7 @@ deny contains finding if {
 # mig_slices: [env, model, profile, team, slices] for every team's MIG reservation.
 mig_slices contains [q.env, q.model, profile, q.team, slices] if {
 	some q in spec.gpu_quotas
-	some profile, slices in spec.as_object(object.get(q.quota, "mig", {}))
+	some profile, slices in q.quota.mig
 }
 
 pool_mig_slices(env, model, profile) := sum([n |
@@ -66,10 +69,13 @@ pool_mig_slices(env, model, profile) := sum([n |
 ])
 
 # The teams' reserved MIG slices of a profile exceed the pools' slices.
+# (Once per environment, model and profile, not once per team's reservation,
+# which would sum every team's reservations for each team's.)
 deny contains finding if {
-	some [env, model, profile, _, _] in mig_slices
+	profiles := {[env, model, profile] | some [env, model, profile, _, _] in mig_slices}
+	some [env, model, profile] in profiles
 	spec.environments[env]
-	model in spec.env_gpu_models(env)
+	[env, model] in spec.env_gpu_model_pairs
 	shares := [[team, n] |
 		some [e, m, p, team, n] in mig_slices
 		[e, m, p] == [env, model, profile]
@@ -89,10 +95,10 @@ deny contains finding if {
 warn contains finding if {
 	some q in spec.gpu_quotas
 	spec.environments[q.env]
-	q.model in spec.env_gpu_models(q.env)
+	[q.env, q.model] in spec.env_gpu_model_pairs
 	reach := q.reserved + q.borrowingLimit
-	count_ := spec.gpu_count(q.env, q.model)
-	burst := spec.gpu_burst(q.env, q.model)
+	count_ := spec.gpu_capacity[q.env][q.model].count
+	burst := spec.gpu_capacity[q.env][q.model].burst
 	reach > count_ + burst
 	finding := {
 		"msg": sprintf("%s %s: team %s may hold %v GPUs (reserved %v + borrowing %v) but the pools hold at most %v (count %v + burst %v)", [q.env, q.model, q.team, reach, q.reserved, q.borrowingLimit, count_ + burst, count_, burst]),

@@ -21,8 +21,7 @@ import data.platc.lib.spec
 rule_id := "mttr-rollback"
 
 deny contains finding if {
-	some name in spec.prod_serving_services
-	spec.get(spec.services[name], ["rollout", "autoRollback"], false) != true
+	some name in spec.prod_serving_services_without_auto_rollback
 	finding := {
 		"msg": sprintf("service %s runs in %s without automatic rollback; the MTTR KPI of %s needs a bad release rolled back on SLO breach without waiting for a human", [name, spec.join_sorted(spec.service_prod_envs(name)), spec.duration(spec.kpi_mttr)]),
 		"path": ["services", name, "rollout"],

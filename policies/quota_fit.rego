@@ -20,10 +20,13 @@ import data.platc.lib.spec
 rule_id := "quota-fit"
 
 # team_quotas(env, field): [team, amount] for every team with a quota in env.
+# (It runs over every team, so it reads by reference, without a user
+# function call per team: t.quotas[env][field] is undefined where
+# spec.get(spec.quotas(t)[env], field, 0) is undefined or 0, and 0 is no
+# amount.)
 team_quotas(env, field) := [[team, amount] |
 	some team, t in spec.teams
-	quota := spec.quotas(t)[env]
-	amount := spec.get(quota, field, 0)
+	amount := t.quotas[env][field]
 	amount > 0
 ]
 
@@ -61,7 +64,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some team, t in spec.teams
-	some env, _ in spec.quotas(t)
+	some env, _ in t.quotas
 	not spec.environments[env]
 	finding := {
 		"msg": sprintf("team %s has a quota in %s, which is not an environment of the spec", [team, env]),

@@ -27,10 +27,14 @@ availability_slos(svc) := {name: slo |
 	spec.get(slo, "kind", "") == "availability"
 }
 
+# These rules are about every service. They combine the service indexes of
+# lib/spec.rego with set operations and look closer only at the services in
+# the result; see the notes there.
+
 # A serving service without any SLO.
 deny contains finding if {
-	some name in spec.serving_services
-	count(slos(spec.services[name])) == 0
+	without_slos := spec.serving_services & spec.services_without_slos
+	some name in without_slos
 	finding := {
 		"msg": sprintf("service %s has no SLO; without one it gets no burn-rate alerts and no rollout analysis", [name]),
 		"path": ["services", name, "slos"],
@@ -41,10 +45,14 @@ deny contains finding if {
 
 # A serving service in production without an availability SLO.
 deny contains finding if {
-	some name in spec.prod_serving_services
-	svc := spec.services[name]
-	count(slos(svc)) > 0
-	count(availability_slos(svc)) == 0
+	svcs := spec.services
+	with_availability := {name |
+		some name in spec.prod_serving_services
+		some slo in svcs[name].slos
+		slo.kind == "availability"
+	}
+	without_availability := (spec.prod_serving_services - spec.services_without_slos) - with_availability
+	some name in without_availability
 	finding := {
 		"msg": sprintf("service %s runs in %s without an availability SLO; the reliability KPI is %v%%", [name, spec.join_sorted(spec.service_prod_envs(name)), spec.kpi_availability]),
 		"path": ["services", name, "slos"],
@@ -55,13 +63,15 @@ deny contains finding if {
 
 # A production availability SLO below the KPI (when no other one meets it).
 deny contains finding if {
+	svcs := spec.services
+	kpi := spec.kpi_availability
 	some name in spec.prod_serving_services
-	svc := spec.services[name]
-	available := availability_slos(svc)
-	every slo in available {
-		spec.get(slo, "objective", 0) < spec.kpi_availability
+	some slo_name, slo in svcs[name].slos
+	slo.kind == "availability"
+	object.get(slo, "objective", 0) < kpi
+	every other in availability_slos(svcs[name]) {
+		spec.get(other, "objective", 0) < kpi
 	}
-	some slo_name, slo in available
 	finding := {
 		"msg": sprintf("service %s runs in %s with an availability objective of %v%%, below the reliability KPI of %v%%", [name, spec.join_sorted(spec.service_prod_envs(name)), spec.get(slo, "objective", 0), spec.kpi_availability]),
 		"path": ["services", name, "slos", slo_name, "objective"],
@@ -72,9 +82,11 @@ deny contains finding if {
 
 # A service whose team is not declared.
 deny contains finding if {
+	unknown_teams := spec.service_teams - object.keys(spec.teams)
+	count(unknown_teams) > 0
 	some name, svc in spec.services
-	team := spec.get(svc, "team", "")
-	not spec.teams[team]
+	team := object.get(svc, "team", "")
+	unknown_teams[team]
 	finding := {
 		"msg": sprintf("service %s belongs to team %q, which is not declared, so nobody is paged when it breaks", [name, team]),
 		"path": ["services", name, "team"],
@@ -85,10 +97,11 @@ deny contains finding if {
 
 # A service whose team has nobody on call.
 deny contains finding if {
+	unpaged_teams := spec.service_teams & {team | some team, t in spec.teams; object.get(t, "onCall", "") == ""}
+	count(unpaged_teams) > 0
 	some name, svc in spec.services
-	team := spec.get(svc, "team", "")
-	t := spec.teams[team]
-	spec.get(t, "onCall", "") == ""
+	team := object.get(svc, "team", "")
+	unpaged_teams[team]
 	finding := {
 		"msg": sprintf("service %s belongs to team %s, which has no onCall to page", [name, team]),
 		"path": ["teams", team],

@@ -20,8 +20,8 @@ import data.platc.lib.spec
 rule_id := "supply-chain"
 
 deny contains finding if {
-	some name in spec.prod_services
-	spec.get(spec.services[name], "signed", false) != true
+	unsigned := spec.prod_services & spec.unsigned_services
+	some name in unsigned
 	finding := {
 		"msg": sprintf("service %s runs in %s with an unsigned image", [name, spec.join_sorted(spec.service_prod_envs(name))]),
 		"path": ["services", name, "signed"],

@@ -11,6 +11,13 @@ import rego.v1
 
 import data.platc.lib.spec
 
+# The capabilities about all services use the service indexes of
+# lib/spec.rego (unsigned_services, services_without_slos, ...), and the rules
+# below that still look at every service read its fields by reference
+# (svc.routes, svc.rollout.strategy) rather than through spec.get; see the
+# notes there. A reference to an absent or null field is undefined, which
+# they only use where get's default would fail the test too.
+
 # gpu-kubernetes: some environment has a pool with GPUs.
 has contains "gpu-kubernetes" if {
 	some env in object.keys(spec.environments)
@@ -27,9 +34,7 @@ has contains "iac-templates" if spec.get(spec.platform, ["pulumi", "project"], "
 # signed-images: there are services, every one is signed, and a signer is set.
 has contains "signed-images" if {
 	count(spec.services) > 0
-	every svc in spec.services {
-		spec.get(svc, "signed", false) == true
-	}
+	count(spec.unsigned_services) == 0
 	spec.get(spec.platform, ["supplyChain", "signing", "tool"], "") != ""
 }
 
@@ -64,18 +69,10 @@ has contains "data-catalog" if {
 }
 
 # api-gateway: some service has routes through the gateway.
-has contains "api-gateway" if {
-	some svc in spec.services
-	count(routes(svc)) > 0
-}
+has contains "api-gateway" if some_route
 
 # smart-routing: some routed service shifts traffic by canary weights.
-has contains "smart-routing" if {
-	some svc in spec.services
-	count(routes(svc)) > 0
-	spec.get(svc, ["rollout", "strategy"], "") == "canary"
-	count(spec.as_array(spec.get(svc, ["rollout", "steps"], []))) > 0
-}
+has contains "smart-routing" if smart_routed
 
 # rate-limits: there are routes and every one has a rate limit, its own or its service's.
 has contains "rate-limits" if {
@@ -97,36 +94,26 @@ has contains "unified-observability" if {
 	spec.get(spec.platform, ["observability", "metrics"], "") != ""
 	spec.get(spec.platform, ["observability", "logs"], "") != ""
 	spec.get(spec.platform, ["observability", "traces"], "") != ""
-	every name in spec.serving_services {
-		has_slo(spec.services[name])
-	}
+	every_serving_service_has_slo
 }
 
 # slos: there are serving services and every one has an SLO.
 has contains "slos" if {
 	count(spec.serving_services) > 0
-	every name in spec.serving_services {
-		has_slo(spec.services[name])
-	}
+	every_serving_service_has_slo
 }
 
 # auto-rollback: every serving service in production rolls back by itself.
 has contains "auto-rollback" if {
 	count(spec.prod_serving_services) > 0
-	every name in spec.prod_serving_services {
-		spec.get(spec.services[name], ["rollout", "autoRollback"], false) == true
-	}
+	count(spec.prod_serving_services_without_auto_rollback) == 0
 }
 
 # auto-failover: every serving service keeps at least two replicas in each
 # prod environment, so one can take over from another.
 has contains "auto-failover" if {
 	count(spec.prod_serving_services) > 0
-	every name in spec.prod_serving_services {
-		every env in spec.service_prod_envs(name) {
-			redundant(spec.placements(spec.services[name])[env])
-		}
-	}
+	not unredundant_prod_placement
 }
 
 # event-bus: the bus has topics.
@@ -145,52 +132,73 @@ has contains "auto-retraining" if {
 }
 
 # gpu-quotas: some team reserves GPUs.
-has contains "gpu-quotas" if {
-	some q in spec.gpu_quotas
-	q.reserved > 0
-}
+has contains "gpu-quotas" if some_gpu_reserved
 
 # gpu-borrowing: some team may borrow idle GPUs.
-has contains "gpu-borrowing" if {
-	some q in spec.gpu_quotas
-	q.borrowingLimit > 0
-}
+has contains "gpu-borrowing" if some_gpu_borrowing
 
 gpu_pool(pool) if {
 	some gpu in spec.pool_gpus(pool)
 	spec.get(gpu, "count", 0) > 0
 }
 
-routes(svc) := spec.as_array(spec.get(svc, "routes", []))
-
 some_route if {
 	some svc in spec.services
-	count(routes(svc)) > 0
+	is_array(svc.routes)
+	count(svc.routes) > 0
 }
 
-unlimited_route if {
+smart_routed if {
 	some svc in spec.services
-	some route in routes(svc)
-	not rate_limited(svc, route)
+	is_array(svc.routes)
+	count(svc.routes) > 0
+	svc.rollout.strategy == "canary"
+	is_array(svc.rollout.steps)
+	count(svc.rollout.steps) > 0
 }
 
-rate_limited(_, route) if is_object(spec.get(route, "rateLimit", null))
-
-rate_limited(svc, _) if is_object(spec.get(svc, "rateLimit", null))
+# A route without a rate limit of its own, of a service without one.
+unlimited_route if {
+	svcs := spec.services
+	some name in spec.services_without_rate_limit
+	routes := svcs[name].routes
+	is_array(routes)
+	some route in routes
+	not is_object(object.get(route, "rateLimit", null))
+}
 
 paid_apis contains api if {
-	some svc in spec.services
-	some api in spec.as_object(spec.get(svc, "upstreams", {}))
-	spec.get(api, "paid", false) == true
+	svcs := spec.services
+	some [name, upstream_name] in spec.paid_upstreams
+	api := svcs[name].upstreams[upstream_name]
 }
 
 paid_apis contains api if {
 	some api in spec.integrations
-	spec.get(api, "paid", false) == true
+	api.paid == true
 }
 
-has_slo(svc) if count(spec.as_object(spec.get(svc, "slos", {}))) > 0
+every_serving_service_has_slo if count(spec.serving_services & spec.services_without_slos) == 0
 
-redundant(placement) if spec.get(placement, "replicas", 0) >= 2
+# A prod placement of a serving service with fewer than two replicas (and
+# autoscaling.min below two).
+unredundant_prod_placement if {
+	svcs := spec.services
+	prod := spec.prod_envs
+	some name in spec.prod_serving_services
+	some env, placement in svcs[name].environments
+	prod[env]
+	not object.get(placement, "replicas", 0) >= 2
+	not object.get(placement, ["autoscaling", "min"], 0) >= 2
+}
 
-redundant(placement) if spec.get(placement, ["autoscaling", "min"], 0) >= 2
+# (Complete rules, so that evaluation stops at the first GPU quota found.)
+some_gpu_reserved if {
+	some q in spec.gpu_quotas
+	q.reserved > 0
+}
+
+some_gpu_borrowing if {
+	some q in spec.gpu_quotas
+	q.borrowingLimit > 0
+}

@@ -68,20 +68,48 @@ prod_envs contains name if {
 	get(env, "tier", "") == "prod"
 }
 
+# Service indexes.
+#
+# A large organisation has tens of thousands of services, and every policy
+# that looks at all of them costs a pass over them, at a few microseconds per
+# expression per service. So the facts the policies need about every service
+# are computed here once, as sets of service names, and the policies combine
+# them with set operations (prod_services & unsigned_services) and only look
+# at the services in the result. The sets of services that lack something
+# (unsigned_services, not signed_services) are normally small, which saves
+# building large ones.
+#
+# The passes below use references and built-in functions only, never a user
+# function per service (a call costs several times what its body does), and
+# bind the rules they look up per service to local variables first (a rule
+# lookup costs more than a local one). Services are structs, which the input
+# always encodes as objects; a collection in one may be absent or null, and
+# iterating a reference to it (svc.environments) then reads it as empty, the
+# way as_object does. Mind that in "not f(svc.field)" or "not s[svc.field]"
+# the field is looked up before the negation, so the expression is undefined,
+# not true, when the field is absent; "not svc.field == x" is true then.
+#
+# The functions (placements, serving, ...) remain for per-finding use and for
+# users' policies.
+
+# service_names: the names of all services.
+service_names := object.keys(services)
+
 # placements(svc): the service's placements, keyed by environment name.
 placements(svc) := as_object(object.get(as_object(svc), "environments", {}))
 
 # services_in(env): the names of the services that run in env.
 services_in(env) := {name |
 	some name, svc in services
-	placements(svc)[env]
+	svc.environments[env]
 }
 
 # prod_services: the names of the services that run in a prod environment.
 prod_services contains name if {
+	prod := prod_envs
 	some name, svc in services
-	some env, _ in placements(svc)
-	env in prod_envs
+	some env, _ in svc.environments
+	prod[env]
 }
 
 # service_prod_envs(name): the prod environments the service runs in.
@@ -97,15 +125,57 @@ job_kinds := {"training", "batch"}
 
 serving(svc) if not get(svc, "kind", "") in job_kinds
 
-serving_services contains name if {
+# job_services: the names of the training and batch services.
+job_services contains name if {
+	kinds := job_kinds
 	some name, svc in services
-	serving(svc)
+	kinds[svc.kind]
 }
 
-prod_serving_services contains name if {
-	some name in prod_services
-	serving(services[name])
+# serving_services: the names of the other services, a service without a
+# kind included.
+serving_services := service_names - job_services
+
+prod_serving_services := prod_services - job_services
+
+# unsigned_services: the names of the services without signed: true.
+unsigned_services contains name if {
+	some name, svc in services
+	not svc.signed == true
 }
+
+# services_without_rate_limit: the names of the services without a rate
+# limit of their own (rateLimit), which would cover all their routes.
+services_without_rate_limit contains name if {
+	some name, svc in services
+	not is_object(object.get(svc, "rateLimit", null))
+}
+
+# paid_upstreams: [service, upstream] for every paid upstream of a service.
+paid_upstreams contains [name, upstream_name] if {
+	some name, svc in services
+	some upstream_name, upstream in svc.upstreams
+	upstream.paid == true
+}
+
+# services_without_slos: the names of the services without SLOs (slos
+# absent, null or {}).
+services_without_slos contains name if {
+	no_slos := {null, {}}
+	some name, svc in services
+	no_slos[object.get(svc, "slos", null)]
+}
+
+# prod_serving_services_without_auto_rollback: the names of the serving
+# services in a prod environment without rollout.autoRollback: true.
+prod_serving_services_without_auto_rollback contains name if {
+	svcs := services
+	some name in prod_serving_services
+	not svcs[name].rollout.autoRollback == true
+}
+
+# service_teams: the teams the services name (team, "" when unset).
+service_teams := {object.get(svc, "team", "") | some svc in services}
 
 # pools(env): the environment's pools, keyed by pool name.
 pools(env) := as_object(get(environments[env], "pools", {}))
@@ -131,6 +201,37 @@ gpu_burst(env, model) := sum([n |
 	n := get(pool_gpus(pool)[model], "burst", 0)
 ])
 
+# Per-environment GPU figures, computed once for the policies that look them
+# up for every team's GPU quota:
+#
+#   env_gpu_model_pairs: [env, model] for every GPU model an environment's
+#     pools list (env_gpu_models as one set, for membership tests);
+#   gpu_capacity[env][model]: {"count": gpu_count(env, model),
+#     "burst": gpu_burst(env, model)};
+#   gpu_reserved_in[env][model]: gpu_reserved(env, model).
+#
+# (Indexes keyed by environment hold objects and numbers, not sets: platc
+# reads every "deny" and "warn" array under data.platc as findings, and an
+# environment may be called "deny".)
+env_gpu_model_pairs contains [env, model] if {
+	some env, _ in environments
+	some model in env_gpu_models(env)
+}
+
+gpu_capacity := {env: {model: {"count": gpu_count(env, model), "burst": gpu_burst(env, model)} |
+	some [e, model] in env_gpu_model_pairs
+	e == env
+} |
+	some env, _ in environments
+}
+
+gpu_reserved_in := {env: {model: gpu_reserved(env, model) |
+	some [e, model] in env_gpu_model_pairs
+	e == env
+} |
+	some env, _ in environments
+}
+
 # quotas(team): the team's quotas, keyed by environment name.
 quotas(team) := as_object(get(team, "quotas", {}))
 
@@ -147,17 +248,23 @@ effective_priority(quota, gpu_quota) := p if {
 } else := "medium"
 
 # gpu_quotas: one entry per team, environment and GPU model.
+#
+# The priority is effective_priority(quota, gpu_quota), inlined because this
+# runs for every team's every GPU quota: object.get({"": fallback}, p, p) is
+# fallback when p is "" and p otherwise.
 gpu_quotas contains entry if {
 	some team_name, team in teams
-	some env, quota in quotas(team)
-	some model, gpu_quota in quota_gpus(quota)
+	some env, quota in team.quotas
+	some model, gpu_quota in quota.gpus
+	own_priority := object.get(gpu_quota, "priority", "")
+	quota_priority := object.get(quota, "priority", "")
 	entry := {
 		"team": team_name,
 		"env": env,
 		"model": model,
-		"reserved": get(gpu_quota, "reserved", 0),
-		"borrowingLimit": get(gpu_quota, "borrowingLimit", 0),
-		"priority": effective_priority(quota, gpu_quota),
+		"reserved": object.get(gpu_quota, "reserved", 0),
+		"borrowingLimit": object.get(gpu_quota, "borrowingLimit", 0),
+		"priority": object.get({"": object.get({"": "medium"}, quota_priority, quota_priority)}, own_priority, own_priority),
 		"quota": gpu_quota,
 	}
 }
