@@ -33,7 +33,7 @@ availability_slos(svc) := {name: slo |
 
 # A serving service without any SLO.
 deny contains finding if {
-	without_slos := spec.serving_services & spec.services_without_slos
+	without_slos := spec.services_without_slos - spec.job_services
 	some name in without_slos
 	finding := {
 		"msg": sprintf("service %s has no SLO; without one it gets no burn-rate alerts and no rollout analysis", [name]),
@@ -46,13 +46,10 @@ deny contains finding if {
 # A serving service in production without an availability SLO.
 deny contains finding if {
 	svcs := spec.services
-	with_availability := {name |
-		some name in spec.prod_serving_services
-		some slo in svcs[name].slos
-		slo.kind == "availability"
-	}
-	without_availability := (spec.prod_serving_services - spec.services_without_slos) - with_availability
-	some name in without_availability
+	without_slos := spec.services_without_slos
+	some name in spec.prod_serving_services_to_check
+	not without_slos[name]
+	count(availability_slos(svcs[name])) == 0
 	finding := {
 		"msg": sprintf("service %s runs in %s without an availability SLO; the reliability KPI is %v%%", [name, spec.join_sorted(spec.service_prod_envs(name)), spec.kpi_availability]),
 		"path": ["services", name, "slos"],
@@ -65,7 +62,7 @@ deny contains finding if {
 deny contains finding if {
 	svcs := spec.services
 	kpi := spec.kpi_availability
-	some name in spec.prod_serving_services
+	some name in spec.prod_serving_services_to_check
 	some slo_name, slo in svcs[name].slos
 	slo.kind == "availability"
 	object.get(slo, "objective", 0) < kpi
@@ -82,11 +79,11 @@ deny contains finding if {
 
 # A service whose team is not declared.
 deny contains finding if {
-	unknown_teams := spec.service_teams - object.keys(spec.teams)
-	count(unknown_teams) > 0
-	some name, svc in spec.services
-	team := object.get(svc, "team", "")
-	unknown_teams[team]
+	svcs := spec.services
+	teams := spec.teams
+	some name in spec.services_to_check
+	team := object.get(svcs[name], "team", "")
+	not teams[team]
 	finding := {
 		"msg": sprintf("service %s belongs to team %q, which is not declared, so nobody is paged when it breaks", [name, team]),
 		"path": ["services", name, "team"],
@@ -97,11 +94,12 @@ deny contains finding if {
 
 # A service whose team has nobody on call.
 deny contains finding if {
-	unpaged_teams := spec.service_teams & {team | some team, t in spec.teams; object.get(t, "onCall", "") == ""}
-	count(unpaged_teams) > 0
-	some name, svc in spec.services
-	team := object.get(svc, "team", "")
-	unpaged_teams[team]
+	svcs := spec.services
+	teams := spec.teams
+	some name in spec.services_to_check
+	team := object.get(svcs[name], "team", "")
+	t := teams[team]
+	object.get(t, "onCall", "") == ""
 	finding := {
 		"msg": sprintf("service %s belongs to team %s, which has no onCall to page", [name, team]),
 		"path": ["teams", team],

@@ -178,7 +178,7 @@ paid_apis contains api if {
 	api.paid == true
 }
 
-every_serving_service_has_slo if count(spec.serving_services & spec.services_without_slos) == 0
+every_serving_service_has_slo if count(spec.services_without_slos - spec.job_services) == 0
 
 # A prod placement of a serving service with fewer than two replicas (and
 # autoscaling.min below two).

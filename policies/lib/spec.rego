@@ -70,16 +70,20 @@ prod_envs contains name if {
 
 # Service indexes.
 #
-# A large organisation has tens of thousands of services, and every policy
-# that looks at all of them costs a pass over them, at a few microseconds per
-# expression per service. So the facts the policies need about every service
-# are computed here once, as sets of service names, and the policies combine
-# them with set operations (prod_services & unsigned_services) and only look
-# at the services in the result. The sets of services that lack something
-# (unsigned_services, not signed_services) are normally small, which saves
-# building large ones.
+# A large organisation has tens of thousands of services, and each pass of a
+# policy over all of them costs a few microseconds per service, most of it
+# spent reaching the service's fields the first time. So the facts the
+# policies need about every service are computed here, in as few passes as
+# possible, as sets of service names that the policies combine with set
+# operations (prod_services & unsigned_services) before looking closer at the
+# few services left.
 #
-# The passes below use references and built-in functions only, never a user
+# Most services have nothing to report: a single pass finds them
+# (unremarkable_services, reliable_prod_services), and the indexes of what
+# services lack (unsigned_services, services_without_slos, ...) only look at
+# the others.
+#
+# The passes use references and built-in functions only, never a user
 # function per service (a call costs several times what its body does), and
 # bind the rules they look up per service to local variables first (a rule
 # lookup costs more than a local one). Services are structs, which the input
@@ -138,44 +142,83 @@ serving_services := service_names - job_services
 
 prod_serving_services := prod_services - job_services
 
+# paged_teams: the declared teams with someone on call.
+paged_teams contains name if {
+	some name, team in teams
+	object.get(team, "onCall", "") != ""
+}
+
+# unremarkable_services: the services that are signed, have a rate limit of
+# their own and SLOs, have no upstreams and belong to a team with someone on
+# call, in one pass; services_to_check: the others.
+unremarkable_services contains name if {
+	empty := {null, {}}
+	paged := paged_teams
+	some name, svc in services
+	svc.signed == true
+	is_object(svc.rateLimit)
+	not empty[object.get(svc, "slos", null)]
+	empty[object.get(svc, "upstreams", null)]
+	paged[svc.team]
+}
+
+services_to_check := service_names - unremarkable_services
+
 # unsigned_services: the names of the services without signed: true.
 unsigned_services contains name if {
-	some name, svc in services
-	not svc.signed == true
+	svcs := services
+	some name in services_to_check
+	not svcs[name].signed == true
 }
 
 # services_without_rate_limit: the names of the services without a rate
 # limit of their own (rateLimit), which would cover all their routes.
 services_without_rate_limit contains name if {
-	some name, svc in services
-	not is_object(object.get(svc, "rateLimit", null))
-}
-
-# paid_upstreams: [service, upstream] for every paid upstream of a service.
-paid_upstreams contains [name, upstream_name] if {
-	some name, svc in services
-	some upstream_name, upstream in svc.upstreams
-	upstream.paid == true
+	svcs := services
+	some name in services_to_check
+	not is_object(object.get(svcs[name], "rateLimit", null))
 }
 
 # services_without_slos: the names of the services without SLOs (slos
 # absent, null or {}).
 services_without_slos contains name if {
-	no_slos := {null, {}}
-	some name, svc in services
-	no_slos[object.get(svc, "slos", null)]
+	empty := {null, {}}
+	svcs := services
+	some name in services_to_check
+	empty[object.get(svcs[name], "slos", null)]
 }
+
+# paid_upstreams: [service, upstream] for every paid upstream of a service.
+paid_upstreams contains [name, upstream_name] if {
+	svcs := services
+	some name in services_to_check
+	some upstream_name, upstream in svcs[name].upstreams
+	upstream.paid == true
+}
+
+# reliable_prod_services: the serving services in a prod environment that
+# roll back automatically and have an availability SLO that meets the
+# reliability KPI, in one pass; prod_serving_services_to_check: the others.
+reliable_prod_services contains name if {
+	svcs := services
+	kpi := kpi_availability
+	some name in prod_serving_services
+	svc := svcs[name]
+	svc.rollout.autoRollback == true
+	some slo in svc.slos
+	slo.kind == "availability"
+	object.get(slo, "objective", 0) >= kpi
+}
+
+prod_serving_services_to_check := prod_serving_services - reliable_prod_services
 
 # prod_serving_services_without_auto_rollback: the names of the serving
 # services in a prod environment without rollout.autoRollback: true.
 prod_serving_services_without_auto_rollback contains name if {
 	svcs := services
-	some name in prod_serving_services
+	some name in prod_serving_services_to_check
 	not svcs[name].rollout.autoRollback == true
 }
-
-# service_teams: the teams the services name (team, "" when unset).
-service_teams := {object.get(svc, "team", "") | some svc in services}
 
 # pools(env): the environment's pools, keyed by pool name.
 pools(env) := as_object(get(environments[env], "pools", {}))
