@@ -25,8 +25,7 @@ rule_id := "gpu-islands"
 # Reserved GPUs nobody else may ever borrow.
 warn contains finding if {
 	some q in spec.gpu_quotas
-	lending := object.get(q.quota, "lendingLimit", null)
-	lending == 0
+	q.quota.lendingLimit == 0 # (undefined, not 0, when it is not set)
 	q.reserved > 0
 	finding := {
 		"msg": sprintf("%s %s: team %s lends none of its %v reserved GPUs (lendingLimit 0); when idle they are an island no other team can use", [q.env, q.model, q.team, q.reserved]),
@@ -42,26 +41,24 @@ warn contains finding if {
 # placements by reference (absent or null reads as empty), rather than
 # calling a user function per service; see the notes in lib/spec.rego.
 
-# gpu_jobs(env): the training and batch services using GPUs in env.
-gpu_jobs(env) := {name |
-	svcs := spec.services
-	some name in spec.job_services
-	svc := svcs[name]
-	is_object(object.get(svc, ["resources", "gpu"], null))
-	svc.environments[env]
-}
-
-# Every GPU quota in the environment has the same priority.
+# Every GPU quota in the environment has the same priority. (The GPU jobs
+# are looked for first, once for all environments: they are the cheapest to
+# rule an environment out.)
 warn contains finding if {
+	svcs := spec.services
+	gpu_jobs := {name |
+		some name in spec.job_services
+		is_object(object.get(svcs[name], ["resources", "gpu"], null))
+	}
 	some env in object.keys(spec.environments)
+	jobs := {name | some name in gpu_jobs; svcs[name].environments[env]}
+	count(jobs) > 0
 	env_quotas := [q | some q in spec.gpu_quotas; q.env == env]
 	quota_teams := {q.team | some q in env_quotas}
 	count(quota_teams) >= 2
 	priorities := {q.priority | some q in env_quotas}
 	count(priorities) == 1
 	some priority in priorities
-	jobs := gpu_jobs(env)
-	count(jobs) > 0
 	finding := {
 		"msg": sprintf("%s: the GPU quotas of all %v teams (%s) have priority %s, so inference cannot pre-empt GPU jobs (%s)", [env, count(quota_teams), spec.join_sorted(quota_teams), priority, spec.join_sorted(jobs)]),
 		"path": ["environments", env],

@@ -21,8 +21,10 @@ import data.platc.lib.spec
 rule_id := "gpu-pool-fit"
 
 # The rules below that run once per team's GPU quota look the pools' figures
-# up in the indexes of lib/spec.rego (env_gpu_model_pairs, gpu_capacity,
-# gpu_reserved_in), computed once, instead of summing the pools per quota.
+# up in the indexes of lib/spec.rego (gpu_capacity, gpu_reserved_in),
+# computed once, instead of summing the pools per quota, and bind the rules
+# they look up per quota to local variables first. gpu_capacity[env][model]
+# is defined exactly when env is an environment whose pools list the model.
 
 # The teams' reserved GPUs of a model exceed the GPUs of the pools.
 deny contains finding if {
@@ -46,9 +48,11 @@ deny contains finding if {
 
 # A quota for a GPU model the environment has no pool of.
 deny contains finding if {
+	envs := spec.environments
+	capacity := spec.gpu_capacity
 	some q in spec.gpu_quotas
-	spec.environments[q.env]
-	not [q.env, q.model] in spec.env_gpu_model_pairs
+	envs[q.env]
+	not capacity[q.env][q.model]
 	finding := {
 		"msg": sprintf("%s %s: team %s reserves %v GPUs but no pool in %s has %s GPUs", [q.env, q.model, q.team, q.reserved, q.env, q.model]),
 		"path": spec.gpu_quota_path(q.team, q.env, q.model),
@@ -93,12 +97,14 @@ deny contains finding if {
 
 # A single team may grow beyond everything the pools can hold.
 warn contains finding if {
+	envs := spec.environments
+	capacity := spec.gpu_capacity
 	some q in spec.gpu_quotas
-	spec.environments[q.env]
-	[q.env, q.model] in spec.env_gpu_model_pairs
+	envs[q.env]
+	pools_hold := capacity[q.env][q.model]
 	reach := q.reserved + q.borrowingLimit
-	count_ := spec.gpu_capacity[q.env][q.model].count
-	burst := spec.gpu_capacity[q.env][q.model].burst
+	count_ := pools_hold.count
+	burst := pools_hold.burst
 	reach > count_ + burst
 	finding := {
 		"msg": sprintf("%s %s: team %s may hold %v GPUs (reserved %v + borrowing %v) but the pools hold at most %v (count %v + burst %v)", [q.env, q.model, q.team, reach, q.reserved, q.borrowingLimit, count_ + burst, count_, burst]),

@@ -78,10 +78,10 @@ prod_envs contains name if {
 # operations (prod_services & unsigned_services) before looking closer at the
 # few services left.
 #
-# Most services have nothing to report: a single pass finds them
-# (unremarkable_services, reliable_prod_services), and the indexes of what
-# services lack (unsigned_services, services_without_slos, ...) only look at
-# the others.
+# Most services have nothing to report: a single pass finds them, and the
+# indexes of what services lack (unsigned_services, services_without_slos,
+# ...) only look at the others (services_to_check,
+# prod_serving_services_to_check).
 #
 # The passes use references and built-in functions only, never a user
 # function per service (a call costs several times what its body does), and
@@ -109,7 +109,17 @@ services_in(env) := {name |
 }
 
 # prod_services: the names of the services that run in a prod environment.
+# (With a single prod environment, as most specs have, a lookup of it in
+# each service's placements is cheaper than going through them.)
 prod_services contains name if {
+	count(prod_envs) == 1
+	some env in prod_envs
+	some name, svc in services
+	svc.environments[env]
+}
+
+prod_services contains name if {
+	count(prod_envs) > 1
 	prod := prod_envs
 	some name, svc in services
 	some env, _ in svc.environments
@@ -148,21 +158,19 @@ paged_teams contains name if {
 	object.get(team, "onCall", "") != ""
 }
 
-# unremarkable_services: the services that are signed, have a rate limit of
-# their own and SLOs, have no upstreams and belong to a team with someone on
-# call, in one pass; services_to_check: the others.
-unremarkable_services contains name if {
-	empty := {null, {}}
+# services_to_check: the services other than those, found in one pass, that
+# are signed, have a rate limit of their own (an object), SLOs (a non-empty
+# object) and no upstreams ({}), and belong to a team with someone on call.
+# (object.subset tests several fields at once: {} is a subset of any object
+# and of nothing else.)
+services_to_check := service_names - {name |
 	paged := paged_teams
 	some name, svc in services
-	svc.signed == true
-	is_object(svc.rateLimit)
-	not empty[object.get(svc, "slos", null)]
-	empty[object.get(svc, "upstreams", null)]
+	object.subset(svc, {"signed": true, "rateLimit": {}, "slos": {}})
+	not svc.slos == {}
+	svc.upstreams == {}
 	paged[svc.team]
 }
-
-services_to_check := service_names - unremarkable_services
 
 # unsigned_services: the names of the services without signed: true.
 unsigned_services contains name if {
@@ -196,10 +204,10 @@ paid_upstreams contains [name, upstream_name] if {
 	upstream.paid == true
 }
 
-# reliable_prod_services: the serving services in a prod environment that
-# roll back automatically and have an availability SLO that meets the
-# reliability KPI, in one pass; prod_serving_services_to_check: the others.
-reliable_prod_services contains name if {
+# prod_serving_services_to_check: the serving services in a prod environment
+# other than those, found in one pass, that roll back automatically and have
+# an availability SLO that meets the reliability KPI.
+prod_serving_services_to_check := prod_serving_services - {name |
 	svcs := services
 	kpi := kpi_availability
 	some name in prod_serving_services
@@ -209,8 +217,6 @@ reliable_prod_services contains name if {
 	slo.kind == "availability"
 	object.get(slo, "objective", 0) >= kpi
 }
-
-prod_serving_services_to_check := prod_serving_services - reliable_prod_services
 
 # prod_serving_services_without_auto_rollback: the names of the serving
 # services in a prod environment without rollout.autoRollback: true.
@@ -251,7 +257,10 @@ gpu_burst(env, model) := sum([n |
 #     pools list (env_gpu_models as one set, for membership tests);
 #   gpu_capacity[env][model]: {"count": gpu_count(env, model),
 #     "burst": gpu_burst(env, model)};
-#   gpu_reserved_in[env][model]: gpu_reserved(env, model).
+#   gpu_reserved_in[env][model]: gpu_reserved(env, model), summed by looking
+#     the GPU quota up in every team rather than by going through all of
+#     gpu_quotas for every environment and model (a team without the quota,
+#     or with a quota that reserves nothing, adds nothing either way).
 #
 # (Indexes keyed by environment hold objects and numbers, not sets: platc
 # reads every "deny" and "warn" array under data.platc as findings, and an
@@ -268,10 +277,14 @@ gpu_capacity := {env: {model: {"count": gpu_count(env, model), "burst": gpu_burs
 	some env, _ in environments
 }
 
-gpu_reserved_in := {env: {model: gpu_reserved(env, model) |
+gpu_reserved_in := {env: {model: sum([reserved |
+	some team in all_teams
+	reserved := team.quotas[env].gpus[model].reserved
+]) |
 	some [e, model] in env_gpu_model_pairs
 	e == env
 } |
+	all_teams := teams
 	some env, _ in environments
 }
 
