@@ -114,12 +114,13 @@ type Environment struct {
 }
 
 type Cluster struct {
-	Provider          string `json:"provider"`
-	Region            string `json:"region,omitempty"`
-	KubernetesVersion string `json:"kubernetesVersion"`
-	Name              string `json:"name,omitempty"`
-	KubeContext       string `json:"kubeContext,omitempty"`
-	Mesh              string `json:"mesh"`
+	Provider          string   `json:"provider"`
+	Region            string   `json:"region,omitempty"`
+	KubernetesVersion string   `json:"kubernetesVersion"`
+	Name              string   `json:"name,omitempty"`
+	KubeContext       string   `json:"kubeContext,omitempty"`
+	SubnetIDs         []string `json:"subnetIds"`
+	Mesh              string   `json:"mesh"`
 }
 
 type Pool struct {

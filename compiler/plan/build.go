@@ -100,6 +100,22 @@ func buildPlatform(spec *model.Spec) Platform {
 		},
 		Registry: pl.SupplyChain.Registry,
 		Verify:   nonNil(pl.SupplyChain.Verify.Enforce),
+		Pulumi: Pulumi{
+			Project: cmp.Or(pl.Pulumi.Project, pl.Name), Backend: pl.Pulumi.Backend,
+			SecretsProvider: cmp.Or(pl.Pulumi.SecretsProvider, "passphrase"),
+		},
+		Lakehouse: buildLakehouse(spec),
+	}
+}
+
+func buildLakehouse(spec *model.Spec) *Lakehouse {
+	if spec.Data == nil || spec.Data.Lakehouse == nil {
+		return nil
+	}
+	l := spec.Data.Lakehouse
+	return &Lakehouse{
+		Format: l.Format, Storage: l.Storage, Bucket: l.Bucket, Engine: l.Engine,
+		Owner: l.Owner, RetentionSeconds: l.Retention.Seconds(),
 	}
 }
 
@@ -126,6 +142,7 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Envi
 		Cluster: Cluster{
 			Name: cmp.Or(env.Cluster.Name, clusterName(spec, env.Name)), Provider: env.Cluster.Provider,
 			Region: env.Cluster.Region, KubernetesVersion: env.Cluster.KubernetesVersion, Mesh: env.Cluster.Mesh,
+			KubeContext: env.Cluster.KubeContext, SubnetIDs: nonNil(env.Cluster.SubnetIDs),
 		},
 		Bandwidth: float64(env.Bandwidth),
 	}

@@ -28,6 +28,28 @@ type Platform struct {
 	KPIs          KPIs     `json:"kpis"`
 	Registry      string   `json:"registry,omitempty"`
 	Verify        []string `json:"verifyTiers"`
+	Pulumi        Pulumi   `json:"pulumi"`
+	// Lakehouse is the shared lakehouse; each environment gets its own bucket.
+	Lakehouse *Lakehouse `json:"lakehouse,omitempty"`
+}
+
+// Pulumi is where the environments' stacks live.
+type Pulumi struct {
+	// Project is the Pulumi project; stacks are Project/<env>.
+	Project string `json:"project"`
+	// Backend is the state backend URL; empty means the local default.
+	Backend         string `json:"backend,omitempty"`
+	SecretsProvider string `json:"secretsProvider"`
+}
+
+// Lakehouse is the lakehouse's storage.
+type Lakehouse struct {
+	Format           string  `json:"format"`
+	Storage          string  `json:"storage"`
+	Bucket           string  `json:"bucket"`
+	Engine           string  `json:"engine"`
+	Owner            string  `json:"owner"`
+	RetentionSeconds float64 `json:"retentionSeconds,omitempty"`
 }
 
 // GitOps says which engine syncs the tree from where.
@@ -93,6 +115,9 @@ type Cluster struct {
 	Region            string `json:"region,omitempty"`
 	KubernetesVersion string `json:"kubernetesVersion"`
 	Mesh              string `json:"mesh"`
+	// KubeContext names an existing cluster's context.
+	KubeContext string   `json:"kubeContext,omitempty"`
+	SubnetIDs   []string `json:"subnetIds"`
 }
 
 // Pool is a node pool.
