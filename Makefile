@@ -13,10 +13,13 @@ CUE_VERSION := v0.17.1
 KUBE_VERSION := v1.36.3
 ETCD_VERSION := 3.6.8
 KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,-X $(p).gitVersion=$(KUBE_VERSION) -X $(p).gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitTreeState=clean)
-# The day the example's calendar, freezes and exceptions are written for.
-EXAMPLE_NOW := 2026-11-24
+# The Pulumi CLI platc apply and plan drive (.ci/tools/pulumi).
+PULUMI_VERSION := v3.259.0
+# The time the example's calendar, freezes and exceptions are written for:
+# a Tuesday morning, inside its change windows.
+EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-pulumi bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,7 +30,14 @@ build: ## build bin/platc
 install: ## install platc into GOBIN
 	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/platc
 
-tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
+tools-pulumi: ## build the pulumi CLI platc apply drives into .tools/bin (idempotent)
+	@mkdir -p $(TOOLS)
+	@if [ "$$($(TOOLS)/pulumi version 2>/dev/null)" != "$(PULUMI_VERSION)" ]; then \
+		echo "building the pulumi CLI $(PULUMI_VERSION) into .tools/bin (10 minutes or more on 2 cores when the build cache is cold)"; \
+		cd .ci/tools/pulumi && $(GO) build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" -o $(TOOLS)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi; \
+	else echo "pulumi $(PULUMI_VERSION) is up to date"; fi
+
+tools: tools-pulumi ## build the tools tests and benchmarks use into .tools/bin (idempotent)
 	@mkdir -p $(TOOLS)
 	@if [ "$$($(TOOLS)/cue version 2>/dev/null | head -1)" != "cue version $(CUE_VERSION)" ]; then \
 		echo "building cue $(CUE_VERSION) into .tools/bin"; \
@@ -70,21 +80,26 @@ bench-check: build bench-tools ## platc check against cue export | conftest test
 fuzz: ## fuzz the loader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
 
-demo: build ## check, plan and render the example platform, then scaffold and check a new one
-	@echo "== platc check examples/acme-shop (the example is dated: checked as of $(EXAMPLE_NOW))"
-	./bin/platc check --now $(EXAMPLE_NOW) examples/acme-shop
-	@rm -rf demo
-	@echo "== platc plan: what render would write into demo/gitops-repo"
-	./bin/platc plan --now $(EXAMPLE_NOW) --out demo/gitops-repo --no-diff examples/acme-shop | tail -4
-	@echo "== platc render examples/acme-shop --out demo/gitops-repo"
-	./bin/platc render --now $(EXAMPLE_NOW) --out demo/gitops-repo examples/acme-shop
-	@echo "== platc plan again: nothing left to change"
-	./bin/platc plan --now $(EXAMPLE_NOW) --out demo/gitops-repo --detailed-exitcode examples/acme-shop
+demo: build tools-pulumi ## check, render and apply the example platform (local Pulumi backend, local GitOps repo), then scaffold and check a new one
+	@rm -rf demo && mkdir -p demo && cp -r examples/acme-shop demo/acme-shop
+	@echo "== platc check demo/acme-shop (a copy of examples/acme-shop; the example is dated: checked as of $(EXAMPLE_NOW))"
+	./bin/platc check --now $(EXAMPLE_NOW) demo/acme-shop
+	@echo "== platc render demo/acme-shop --out demo/rendered"
+	./bin/platc render --now $(EXAMPLE_NOW) --out demo/rendered demo/acme-shop
+	@echo "== platc apply: pulumi up of each environment's stack (local file backend demo/state; platc's components only, as no cloud plugins or credentials are here), then a commit into the git repository demo/gitops-repo"
+	set -o pipefail; PULUMI_CONFIG_PASSPHRASE= ./bin/platc apply --yes --now $(EXAMPLE_NOW) --out demo/gitops-repo $(DEMO_STACK_FLAGS) demo/acme-shop 2>&1 | grep -v '^    [a-z]* |'
+	@echo "== platc apply again: nothing changes, no commit"
+	set -o pipefail; PULUMI_CONFIG_PASSPHRASE= ./bin/platc apply --yes --now $(EXAMPLE_NOW) --out demo/gitops-repo $(DEMO_STACK_FLAGS) demo/acme-shop 2>&1 | grep -v '^    [a-z]* |'
+	@echo "== platc plan: the GitOps tree and every stack are up to date (exit 0 with --detailed-exitcode)"
+	PULUMI_CONFIG_PASSPHRASE= ./bin/platc plan --now $(EXAMPLE_NOW) --out demo/gitops-repo --detailed-exitcode $(DEMO_STACK_FLAGS) demo/acme-shop
+	git -C demo/gitops-repo log --stat --format='%h %s' | head -5
 	@echo "== platc init demo/spec (from the 90-day blueprint), then check it and run its policy tests"
 	./bin/platc init demo/spec
 	./bin/platc check demo/spec
 	./bin/platc policy test demo/spec
-	@echo "== done: the rendered tree is in demo/gitops-repo (gitops/<env>/, catalog/, CODEOWNERS); the new spec in demo/spec"
+	@echo "== done: the GitOps repository is demo/gitops-repo (gitops/<env>/, pulumi/<env>/, catalog/, CODEOWNERS; git log shows the apply), the stacks' state demo/state, the new spec demo/spec"
+
+DEMO_STACK_FLAGS = --components-only --backend file://$(CURDIR)/demo/state --secrets-provider passphrase
 
 fmt: ## format Go and CUE sources
 	gofmt -w $$(git ls-files '*.go')

@@ -132,6 +132,7 @@ func New(cfg Config) *cobra.Command {
 		newCheckCmd(g),
 		newRenderCmd(g),
 		newPlanCmd(g),
+		newApplyCmd(g),
 		newPolicyCmd(g),
 		newFmtCmd(g),
 		newInitCmd(g),

@@ -7,6 +7,7 @@ import (
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/providers/catalog"
 	"github.com/platc-dev/platc/providers/gitops"
+	"github.com/platc-dev/platc/providers/pulumi"
 )
 
 // emitAll runs every emitter over the plan and returns the output tree,
@@ -22,5 +23,10 @@ func emitAll(p *plan.Plan) (map[string][]byte, error) {
 		return nil, fmt.Errorf("render catalog: %w", err)
 	}
 	maps.Copy(out, cat)
+	stacks, err := pulumi.Emit(p, version)
+	if err != nil {
+		return nil, fmt.Errorf("render Pulumi stacks: %w", err)
+	}
+	maps.Copy(out, stacks)
 	return out, nil
 }

@@ -10,14 +10,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/outtree"
 	"github.com/platc-dev/platc/internal/treediff"
+	"github.com/platc-dev/platc/providers/pulumi"
 )
 
 const planLong = `Plan checks the spec in DIR and renders it in memory, then shows what
 'platc render --out OUT' would change in OUT: a unified diff of every file
 and a summary of the Kubernetes objects to add, change and remove per
-environment and kind. Nothing is written.
+environment and kind; then a pulumi preview of each environment's stack
+(--gitops-only to skip it), against the same backend apply uses. Nothing
+is written, except the stacks' workspaces under DIR/.platc.
 
 With --detailed-exitcode the exit status is 3 when there are changes (0 when
 there are none), as with 'terraform plan'. -o json gives the summary and the
@@ -25,8 +29,10 @@ object list for PR comments.`
 
 type planOptions struct {
 	compileOptions
+	stackOptions
 	detailedExitCode bool
 	noDiff           bool
+	gitopsOnly       bool
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -46,6 +52,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 	o.flags(cmd, "text or json")
 	cmd.Flags().BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when there are changes")
 	cmd.Flags().BoolVar(&o.noDiff, "no-diff", false, "print only the summary, not the unified diff")
+	cmd.Flags().BoolVar(&o.gitopsOnly, "gitops-only", false, "compare the rendered tree only, without a pulumi preview of the stacks")
+	o.stackFlags(cmd)
 	return cmd
 }
 
@@ -54,6 +62,8 @@ type planReport struct {
 	Out     string           `json:"out"`
 	Changed bool             `json:"changed"`
 	Diff    *treediff.Result `json:"gitops"`
+	// Stacks are the pulumi previews, one per environment.
+	Stacks []*pulumi.Result `json:"stacks"`
 }
 
 func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.Writer) error {
@@ -71,10 +81,20 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
 	}
 	res := treediff.Compare(old, tree)
+	previews := []*pulumi.Result{}
+	if !o.gitopsOnly {
+		if previews, err = previewStacks(ctx, g, o, p, stderr); err != nil {
+			return err
+		}
+	}
+	changed := res.Changed()
+	for _, r := range previews {
+		changed = changed || r.Changed()
+	}
 	if o.output == formatJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(planReport{Out: o.out, Changed: res.Changed(), Diff: res}); err != nil {
+		if err := enc.Encode(planReport{Out: o.out, Changed: changed, Diff: res, Stacks: previews}); err != nil {
 			return &ExitErr{Code: ExitError, Err: err}
 		}
 	} else {
@@ -82,8 +102,9 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 			io.WriteString(stdout, treediff.Unified(old, tree, res))
 		}
 		writePlanSummary(stdout, o.out, res)
+		writeStackSummary(stdout, previews)
 	}
-	if o.detailedExitCode && res.Changed() {
+	if o.detailedExitCode && changed {
 		return &ExitErr{Code: ExitChanges}
 	}
 	return nil
@@ -119,6 +140,38 @@ func writePlanSummary(w io.Writer, out string, res *treediff.Result) {
 	}
 	fmt.Fprintf(w, "Plan: %d to add, %d to change, %d to remove (%d files added, %d changed, %d removed).\n",
 		res.Summary.Add, res.Summary.Change, res.Summary.Remove, len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
+}
+
+// previewStacks runs pulumi preview of each selected stack.
+func previewStacks(ctx context.Context, g *globals, o *planOptions, p *plan.Plan, stderr io.Writer) ([]*pulumi.Result, error) {
+	stacks, err := o.selectStacks(p)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := o.engine(g, p, g.abs(o.dir), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := []*pulumi.Result{}
+	for _, s := range stacks {
+		fmt.Fprintf(stderr, "==> pulumi preview %s/%s\n", s.Project, s.Name)
+		r, err := engine.Preview(ctx, s)
+		if err != nil {
+			return nil, stackExitErr(err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func writeStackSummary(w io.Writer, previews []*pulumi.Result) {
+	if len(previews) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nPulumi stacks:")
+	for _, r := range previews {
+		fmt.Fprintf(w, "  %-24s %s\n", r.Stack, r.Summary())
+	}
 }
 
 func counts(c treediff.Counts) string {

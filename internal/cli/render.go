@@ -20,6 +20,11 @@ has no errors, writes everything platc generates into OUT:
     OUT/gitops/<env>/   a kustomize tree per environment (namespaces, quotas,
                         Kueue queues, workloads, routes, network policies,
                         observability) and the GitOps engine's own objects
+    OUT/pulumi/<env>/   a Pulumi project per environment: Pulumi.yaml,
+                        Pulumi.<env>.yaml (the stack's configuration) and
+                        platc.stack.json (the stack's desired state, which
+                        platc's program reads), with a main package the
+                        pulumi CLI can run
     OUT/catalog/        Backstage entities
     OUT/CODEOWNERS      from the teams' owners
 
@@ -72,6 +77,12 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 // compile checks and plans; findings are reported to stderr, and errors
 // (or warnings with --fail-on-warn) stop the command with exit 1.
 func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, error) {
+	_, p, err := o.compileSpec(ctx, g)
+	return p, err
+}
+
+// compileSpec is compile that also returns the checked spec.
+func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler.Result, *plan.Plan, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
@@ -81,17 +92,17 @@ func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, e
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
 	}
-	_, p, ds, err := compiler.Compile(ctx, cfg)
+	res, p, ds, err := compiler.Compile(ctx, cfg)
 	if err != nil {
-		return nil, checkError(g, err)
+		return nil, nil, checkError(g, err)
 	}
 	if len(ds) > 0 || p == nil {
 		if err := report(g, ds, reportOptions{format: formatText, failOnWarn: o.failOnWarn, summary: true}); err != nil {
 			fmt.Fprintln(g.cfg.Stderr, "platc: the spec has errors; nothing was written")
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return p, nil
+	return res, p, nil
 }
 
 func newRenderCmd(g *globals) *cobra.Command {

@@ -102,6 +102,8 @@ type Result struct {
 	Changes map[string]int `json:"changes"`
 	Outputs map[string]any `json:"outputs,omitempty"`
 	Seconds float64        `json:"seconds"`
+	// Preview is set for a preview's result: the changes are to come.
+	Preview bool `json:"preview,omitempty"`
 }
 
 // Changed reports whether anything but "same" happened.
@@ -114,10 +116,14 @@ func (r *Result) Changed() bool {
 	return false
 }
 
-// Summary is the counts as "+2 ~1 -0 =14".
+// Summary is the counts in words.
 func (r *Result) Summary() string {
 	c := r.Changes
-	return fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete, %d unchanged",
+	if r.Preview {
+		return fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete, %d unchanged",
+			c["create"], c["update"], c["replace"], c["delete"], c["same"])
+	}
+	return fmt.Sprintf("%d created, %d updated, %d replaced, %d deleted, %d unchanged",
 		c["create"], c["update"], c["replace"], c["delete"], c["same"])
 }
 
@@ -230,7 +236,7 @@ func (e *Engine) Preview(ctx context.Context, s *Stack) (*Result, error) {
 	if err != nil {
 		return nil, cliError(fmt.Sprintf("preview stack %s/%s", s.Project, s.Name), err)
 	}
-	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Seconds: time.Since(start).Seconds()}
+	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Seconds: time.Since(start).Seconds(), Preview: true}
 	for op, n := range res.ChangeSummary {
 		r.Changes[string(op)] = n
 	}
@@ -280,9 +286,9 @@ func explain(err error) string {
 	msg := err.Error()
 	var lines []string
 	for _, l := range strings.Split(msg, "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "error:") {
-			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "error:")))
+		// The CLI's own lines ("error: …") come wrapped ("stderr: error: …").
+		if _, after, ok := strings.Cut(l, "error: "); ok && strings.TrimSpace(after) != "" {
+			lines = append(lines, strings.TrimSpace(after))
 		}
 	}
 	if len(lines) == 0 {

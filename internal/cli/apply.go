@@ -1,0 +1,398 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler/changewindow"
+	"github.com/platc-dev/platc/internal/gitrepo"
+	"github.com/platc-dev/platc/internal/lockfile"
+	"github.com/platc-dev/platc/internal/outtree"
+	"github.com/platc-dev/platc/internal/treediff"
+	"github.com/platc-dev/platc/providers/pulumi"
+)
+
+const applyLong = `Apply checks the spec in DIR, makes sure every environment it touches is
+open for changes, renders it, brings each environment's Pulumi stack up to
+date and commits the rendered tree into the GitOps repository OUT, in that
+order, stopping at the first failure:
+
+  1. check: refuses when the spec has errors (exit 1);
+  2. change windows: refuses inside a freeze of an environment, or outside
+     its change windows when it declares any (exit 1, naming the freeze or
+     the windows), unless --emergency "reason" is given; the reason is
+     recorded in the Pulumi update message and the GitOps commit;
+  3. render, in memory;
+  4. pulumi up of each environment's stack <project>/<env> through the
+     Automation API with platc's program inline, against the backend the
+     spec names, --backend, or a local file backend in DIR/.platc/state;
+  5. the rendered tree is written into OUT (a git repository, created when
+     absent) and committed: one commit per apply that changed something,
+     with a message that summarises the changes and names the spec's
+     commit; --push pushes it to origin.
+
+Applies of the same state or GitOps repository take turns: a second one
+waits for the first (--lock-timeout to give up). An interrupt (Ctrl-C)
+cancels the running update the way Pulumi does, leaves the stacks' state
+consistent and the GitOps repository at its last commit; apply again to
+finish. A second apply with no change to the spec changes nothing and
+makes no commit.
+
+A terminal is asked to confirm; anything else needs --yes.`
+
+type applyOptions struct {
+	compileOptions
+	stackOptions
+	yes         bool
+	push        bool
+	emergency   string
+	lockTimeout time.Duration
+}
+
+func newApplyCmd(g *globals) *cobra.Command {
+	o := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply [DIR] --out GITOPS_DIR",
+		Short: "Check, guard the change windows, render, pulumi up each stack and commit the GitOps tree",
+		Long:  applyLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("lock-timeout") {
+				o.lockTimeout = -1
+			}
+			if cmd.Flags().Changed("emergency") && strings.TrimSpace(o.emergency) == "" {
+				return usageError("--emergency needs a reason: --emergency \"hotfix for INC-123\"")
+			}
+			return runApply(cmd.Context(), g, o)
+		},
+	}
+	o.compileOptions.flags(cmd, "text or json (a summary on stdout)")
+	o.stackFlags(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
+	f.BoolVar(&o.push, "push", false, "push the GitOps commit to the repository's origin remote")
+	f.StringVar(&o.emergency, "emergency", "", "apply despite freezes and change windows, recording this `reason`")
+	f.DurationVar(&o.lockTimeout, "lock-timeout", 0, "give up when another apply holds the lock this long (default: wait; 0: fail at once)")
+	return cmd
+}
+
+// applyReport is apply's JSON summary.
+type applyReport struct {
+	Stacks    []*pulumi.Result `json:"stacks"`
+	GitOps    applyGitOps      `json:"gitops"`
+	Emergency string           `json:"emergency,omitempty"`
+	// Overridden are the change-window refusals --emergency overrode.
+	Overridden []*changewindow.Refusal `json:"overridden,omitempty"`
+}
+
+type applyGitOps struct {
+	Dir     string          `json:"dir"`
+	Commit  string          `json:"commit,omitempty"`
+	Head    string          `json:"head"`
+	Files   outtree.Changes `json:"files"`
+	Changed bool            `json:"changed"`
+}
+
+func runApply(ctx context.Context, g *globals, o *applyOptions) error {
+	stderr := g.cfg.Stderr
+	step := func(format string, args ...any) { fmt.Fprintf(stderr, "==> "+format+"\n", args...) }
+	terminal := isTerminal(g.cfg.Stdin)
+	if !o.yes && !terminal {
+		return usageError("apply changes infrastructure and there is no terminal to confirm on: pass --yes to apply without asking")
+	}
+	specDir := g.abs(o.dir)
+	outDir := g.abs(o.out)
+
+	step("check %s", o.dir)
+	res, p, err := o.compileSpec(ctx, g)
+	if err != nil {
+		return err
+	}
+	stacks, err := o.selectStacks(p)
+	if err != nil {
+		return err
+	}
+
+	now, _ := parseNow(o.now)
+	step("change windows at %s", now.UTC().Format(time.RFC3339))
+	report := &applyReport{Stacks: []*pulumi.Result{}, Emergency: o.emergency}
+	var refusals []*changewindow.Refusal
+	for _, s := range stacks {
+		env := res.Spec.Environments[s.Environment]
+		if env == nil {
+			continue
+		}
+		r, err := changewindow.Check(env, now)
+		if err != nil {
+			return &ExitErr{Code: ExitError, Err: err}
+		}
+		if r != nil {
+			refusals = append(refusals, r)
+		}
+	}
+	if len(refusals) > 0 {
+		if o.emergency == "" {
+			for _, r := range refusals {
+				fmt.Fprintf(stderr, "platc: %s\n", r.Reason)
+			}
+			return &ExitErr{Code: ExitFindings, Err: errors.New(`apply refused by the change calendar: wait for the window, or pass --emergency "reason" to override (the reason is recorded)`)}
+		}
+		for _, r := range refusals {
+			fmt.Fprintf(stderr, "platc: warning: emergency apply overrides: %s\n", r.Reason)
+		}
+		report.Overridden = refusals
+	}
+
+	step("render")
+	holdsTree()
+	tree, err := emitAll(p)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+
+	engine, err := o.engine(g, p, specDir, nil)
+	if err != nil {
+		return err
+	}
+
+	// Take turns with other applies: on the state, then on the repository.
+	waiting := func(what string) func(string) {
+		return func(holder string) {
+			fmt.Fprintf(stderr, "platc: waiting for another apply to finish with %s (%s)\n", what, holder)
+		}
+	}
+	statePath := filepath.Join(specDir, ".platc", "apply.lock")
+	if d := backendDir(engine.Backend); d != "" {
+		statePath = filepath.Join(d, ".platc-apply.lock")
+	}
+	owner := "platc apply " + o.dir
+	stateLock, err := lockfile.Acquire(ctx, statePath, owner, o.lockTimeout, waiting("the Pulumi state"))
+	if err != nil {
+		return lockError(err)
+	}
+	defer stateLock.Release()
+
+	branch := p.Platform.GitOps.Branch
+	if branch == "" {
+		branch = "main"
+	}
+	repo, err := gitrepo.Open(outDir, branch)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	repoLock, err := lockfile.Acquire(ctx, filepath.Join(repo.GitDir(), "platc-apply.lock"), owner, o.lockTimeout, waiting("the GitOps repository "+o.out))
+	if err != nil {
+		return lockError(err)
+	}
+	defer repoLock.Release()
+	if err := checkRepo(repo, o.push); err != nil {
+		return err
+	}
+
+	old, err := outtree.ReadOwned(outDir)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+	}
+	diff := treediff.Compare(old, tree)
+
+	if !o.yes {
+		var names []string
+		for _, s := range stacks {
+			names = append(names, s.Project+"/"+s.Name)
+		}
+		fmt.Fprintf(stderr, "\nplatc will update the stacks %s and commit %d changed files to %s.\nApply? Only 'yes' will be accepted: ",
+			strings.Join(names, ", "), len(diff.Files.Added)+len(diff.Files.Changed)+len(diff.Files.Removed), o.out)
+		answer, _ := bufio.NewReader(g.cfg.Stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			return &ExitErr{Code: ExitError, Err: errors.New("apply cancelled: nothing was changed")}
+		}
+	}
+
+	source := gitrepo.SourceCommit(specDir)
+	message := "platc apply"
+	if source != "" {
+		message += " of " + source
+	}
+	if o.emergency != "" {
+		message += " (emergency: " + o.emergency + ")"
+	}
+	for i, s := range stacks {
+		step("pulumi up %s/%s (%d of %d)", s.Project, s.Name, i+1, len(stacks))
+		pw := &prefixWriter{w: stderr, prefix: "    " + s.Environment + " | "}
+		engine.Progress = pw
+		r, err := engine.Up(ctx, s, message)
+		pw.Flush()
+		if err != nil {
+			if ctx.Err() != nil {
+				return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted during the update of %s/%s: Pulumi cancelled it and its state is consistent; the GitOps repository is at its last commit; apply again to finish", s.Project, s.Name)}
+			}
+			return stackExitErr(err)
+		}
+		fmt.Fprintf(stderr, "    %s: %s (%.1fs)\n", r.Stack, r.Summary(), r.Seconds)
+		report.Stacks = append(report.Stacks, r)
+	}
+	if ctx.Err() != nil {
+		return &ExitErr{Code: ExitError, Err: errors.New("interrupted: the stacks are up to date, the GitOps repository is at its last commit; apply again to finish")}
+	}
+
+	step("commit the rendered tree to %s", o.out)
+	if err := repo.MarkPending(); err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	changes, err := outtree.Write(outDir, tree)
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
+	}
+	commit, err := repo.CommitAll(commitMessage(p.Platform.Name, source, o.emergency, report.Stacks, diff), commitAuthor(g), time.Now())
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if err := repo.ClearPending(); err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if commit == "" {
+		fmt.Fprintf(stderr, "    no changes to the GitOps tree: no commit\n")
+	} else {
+		fmt.Fprintf(stderr, "    committed %s: %d files added, %d changed, %d removed\n", commit[:12],
+			len(changes.Added), len(changes.Changed), len(changes.Removed))
+	}
+	if o.push {
+		step("push %s to origin", o.out)
+		if err := repo.Push("origin"); err != nil {
+			return &ExitErr{Code: ExitError, Err: err}
+		}
+	}
+	head, _ := repo.Head()
+	report.GitOps = applyGitOps{Dir: o.out, Commit: commit, Head: head, Files: changes, Changed: commit != ""}
+	if o.output == formatJSON {
+		enc := json.NewEncoder(g.cfg.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	changed := 0
+	for _, r := range report.Stacks {
+		if r.Changed() {
+			changed++
+		}
+	}
+	if changed == 0 && commit == "" {
+		fmt.Fprintf(g.cfg.Stdout, "Apply complete: no changes (%d stacks unchanged, %s up to date).\n", len(report.Stacks), o.out)
+	} else {
+		fmt.Fprintf(g.cfg.Stdout, "Apply complete: %d of %d stacks changed; GitOps %s.\n", changed, len(report.Stacks), commitWord(commit))
+	}
+	return nil
+}
+
+func commitWord(commit string) string {
+	if commit == "" {
+		return "unchanged"
+	}
+	return "commit " + commit[:12]
+}
+
+func lockError(err error) error {
+	if errors.Is(err, lockfile.ErrTimeout) {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("another apply is running: %w", err)}
+	}
+	return &ExitErr{Code: ExitError, Err: err}
+}
+
+// checkRepo refuses a GitOps repository with changes someone else made or
+// that is behind its remote.
+func checkRepo(repo *gitrepo.Repo, push bool) error {
+	if _, err := repo.Branch(); err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	dirty, err := repo.Dirty()
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if len(dirty) > 0 && !repo.Pending() {
+		shown := dirty
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(dirty)-5))
+		}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; apply changed nothing", repo.Dir, strings.Join(shown, ", "))}
+	}
+	if repo.HasRemote("origin") {
+		if push {
+			if err := repo.Fetch("origin"); err != nil {
+				return &ExitErr{Code: ExitError, Err: err}
+			}
+		}
+		behind, err := repo.Behind("origin")
+		if err != nil {
+			return &ExitErr{Code: ExitError, Err: err}
+		}
+		if behind {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; apply changed nothing", repo.Dir)}
+		}
+	}
+	return nil
+}
+
+func commitAuthor(g *globals) gitrepo.Author {
+	a := gitrepo.Author{Name: g.cfg.Getenv("GIT_AUTHOR_NAME"), Email: g.cfg.Getenv("GIT_AUTHOR_EMAIL")}
+	if a.Name == "" {
+		a.Name = "platc"
+	}
+	if a.Email == "" {
+		a.Email = "platc@localhost"
+	}
+	return a
+}
+
+// commitMessage summarises an apply: the stacks' changes and the GitOps
+// objects per environment, and the spec's commit.
+func commitMessage(platform, source, emergency string, results []*pulumi.Result, diff *treediff.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "platc apply: %s: %d to add, %d to change, %d to remove\n\n",
+		platform, diff.Summary.Add, diff.Summary.Change, diff.Summary.Remove)
+	if source != "" {
+		fmt.Fprintf(&b, "Rendered from spec commit %s.\n\n", source)
+	}
+	b.WriteString("Stacks:\n")
+	for _, r := range results {
+		fmt.Fprintf(&b, "  %s: %s\n", r.Stack, r.Summary())
+	}
+	var envs []string
+	for e := range diff.Environments {
+		envs = append(envs, e)
+	}
+	slices.Sort(envs)
+	if len(envs) > 0 {
+		b.WriteString("\nGitOps objects:\n")
+		for _, e := range envs {
+			fmt.Fprintf(&b, "  %s: %s\n", e, counts(diff.Environments[e].Counts))
+		}
+	}
+	fmt.Fprintf(&b, "\nFiles: %d added, %d changed, %d removed.\n", len(diff.Files.Added), len(diff.Files.Changed), len(diff.Files.Removed))
+	if emergency != "" {
+		fmt.Fprintf(&b, "\nPlatc-Emergency: %s\n", emergency)
+	}
+	return b.String()
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

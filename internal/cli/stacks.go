@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/providers/pulumi"
+)
+
+// stackOptions are the flags plan and apply share for Pulumi stacks.
+type stackOptions struct {
+	envs           []string
+	backend        string
+	secrets        string
+	componentsOnly bool
+}
+
+func (o *stackOptions) stackFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.envs, "env", nil, "only this `ENV`ironment's stack (repeatable; default: all)")
+	f.StringVar(&o.backend, "backend", "", "Pulumi state backend `URL` (default: platform.pulumi.backend, else file://DIR/.platc/state)")
+	f.StringVar(&o.secrets, "secrets-provider", "", "secrets provider for new stacks: passphrase, awskms://…, … (default: platform.pulumi.secretsProvider)")
+	f.BoolVar(&o.componentsOnly, "components-only", false, "leave the cloud provider resources out: the stacks hold platc's components and outputs only (no provider plugins or credentials needed)")
+}
+
+// selectStacks returns the stacks of the environments --env names, in the
+// plan's order; an unknown name is a usage error that lists the known ones.
+func (o *stackOptions) selectStacks(p *plan.Plan) ([]*pulumi.Stack, error) {
+	all := pulumi.Stacks(p)
+	if len(o.envs) == 0 {
+		return all, nil
+	}
+	var known []string
+	for _, s := range all {
+		known = append(known, s.Environment)
+	}
+	for _, e := range o.envs {
+		if !slices.Contains(known, e) {
+			return nil, usageError("unknown --env %q: the spec's environments are %s", e, strings.Join(known, ", "))
+		}
+	}
+	var out []*pulumi.Stack
+	for _, s := range all {
+		if slices.Contains(o.envs, s.Environment) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// engine sets up the Pulumi engine for the spec in specDir: the CLI, the
+// backend (made and checked writable when it is a local directory), the
+// secrets provider and its passphrase.
+func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress io.Writer) (*pulumi.Engine, error) {
+	backend := o.backend
+	if backend == "" {
+		backend = p.Platform.Pulumi.Backend
+	}
+	if backend == "" {
+		backend = "file://" + filepath.ToSlash(filepath.Join(specDir, ".platc", "state"))
+	}
+	if err := checkBackend(backend, specDir); err != nil {
+		return nil, &ExitErr{Code: ExitError, Err: err}
+	}
+	sp := p.Platform.Pulumi.SecretsProvider
+	if o.secrets != "" {
+		sp = o.secrets
+	}
+	if sp == "" || sp == "passphrase" {
+		if g.cfg.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && g.cfg.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
+			if _, set := os.LookupEnv("PULUMI_CONFIG_PASSPHRASE"); !set {
+				return nil, usageError("the stacks' secrets are encrypted with a passphrase (platform.pulumi.secretsProvider) and neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set: set one (an empty PULUMI_CONFIG_PASSPHRASE is allowed for local demos)")
+			}
+		}
+	}
+	cli, err := pulumi.FindCLI(g.cfg.Getenv)
+	if err != nil {
+		return nil, &ExitErr{Code: ExitError, Err: err}
+	}
+	return &pulumi.Engine{
+		CLI: cli, Backend: backend, SecretsProvider: sp,
+		WorkRoot: filepath.Join(specDir, ".platc", "workspaces"),
+		Progress: progress,
+		Options:  pulumi.Options{ComponentsOnly: o.componentsOnly},
+	}, nil
+}
+
+// checkBackend makes a local backend's directory and proves it writable;
+// other backends are checked by the CLI when it logs in.
+func checkBackend(backend, specDir string) error {
+	u, err := url.Parse(backend)
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("backend %q is not a URL: want file://DIR, s3://BUCKET, https://api.pulumi.com …", backend)
+	}
+	if u.Scheme != "file" {
+		return nil
+	}
+	dir := strings.TrimPrefix(backend, "file://")
+	if dir == "" || dir == "~" {
+		return nil
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(specDir, dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("backend %s cannot be written: %w", backend, err)
+	}
+	f, err := os.CreateTemp(dir, ".platc-probe-*")
+	if err != nil {
+		return fmt.Errorf("backend %s cannot be written: %w", backend, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// backendDir is a local backend's directory, "" for others.
+func backendDir(backend string) string {
+	if !strings.HasPrefix(backend, "file://") {
+		return ""
+	}
+	return strings.TrimPrefix(backend, "file://")
+}
+
+// stackExitErr maps an engine failure to an exit code: 2 for every kind,
+// with the CLI's explanation.
+func stackExitErr(err error) error {
+	var ce *pulumi.CLIError
+	if errors.As(err, &ce) && ce.Concurrent {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w: another update of the stack is running; wait for it, or if none is, `pulumi cancel` clears a lock left by a killed one", err)}
+	}
+	return &ExitErr{Code: ExitError, Err: err}
+}
+
+// prefixWriter writes each line with a prefix, for streaming the progress
+// of one stack among several.
+type prefixWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    bytes.Buffer
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf.Write(b)
+	for {
+		line, err := p.buf.ReadBytes('\n')
+		if err != nil {
+			// Keep the partial line for the next write.
+			rest := slices.Clone(line)
+			p.buf.Reset()
+			p.buf.Write(rest)
+			return len(b), nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if _, err := fmt.Fprintf(p.w, "%s%s", p.prefix, line); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Flush writes a partial last line.
+func (p *prefixWriter) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.buf.Len() > 0 {
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf.String())
+		p.buf.Reset()
+	}
+}

@@ -1,0 +1,263 @@
+// Package gitrepo is the GitOps repository platc apply commits the
+// rendered tree into, through go-git: it is created when absent, must be
+// clean and not behind its remote before an apply writes to it, and gets
+// one commit per apply that changed something.
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Repo is a GitOps repository with a work tree.
+type Repo struct {
+	Dir  string
+	repo *git.Repository
+	// Created is set when Open made the repository.
+	Created bool
+}
+
+// pendingFile marks an apply that wrote the tree and has not committed it
+// yet; the next apply may take over the uncommitted files it left.
+const pendingFile = "platc-apply-pending"
+
+// Open opens the repository at dir, or creates it (with branch as its
+// first branch) when dir holds none.
+func Open(dir, branch string) (*Repo, error) {
+	r, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		r, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+			InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create git repository %s: %w", dir, err)
+		}
+		return &Repo{Dir: dir, repo: r, Created: true}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
+	}
+	return &Repo{Dir: dir, repo: r}, nil
+}
+
+// GitDir is the repository's .git directory.
+func (r *Repo) GitDir() string { return filepath.Join(r.Dir, ".git") }
+
+// Pending reports whether an earlier apply wrote files it did not commit.
+func (r *Repo) Pending() bool {
+	_, err := os.Stat(filepath.Join(r.GitDir(), pendingFile))
+	return err == nil
+}
+
+// MarkPending records that an apply is about to write the tree.
+func (r *Repo) MarkPending() error {
+	return os.WriteFile(filepath.Join(r.GitDir(), pendingFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
+}
+
+// ClearPending removes the mark.
+func (r *Repo) ClearPending() error {
+	err := os.Remove(filepath.Join(r.GitDir(), pendingFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Dirty lists the paths with uncommitted changes.
+func (r *Repo) Dirty() ([]string, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return nil, fmt.Errorf("git status of %s: %w", r.Dir, err)
+	}
+	var out []string
+	for p, s := range st {
+		if s.Worktree != git.Unmodified || s.Staging != git.Unmodified {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Head returns the current commit, "" in a repository without one.
+func (r *Repo) Head() (string, error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return ref.Hash().String(), nil
+}
+
+// Branch is the branch HEAD is on.
+func (r *Repo) Branch() (string, error) {
+	ref, err := r.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return "", err
+	}
+	if ref.Type() != plumbing.SymbolicReference {
+		return "", fmt.Errorf("%s: HEAD is detached: check out a branch", r.Dir)
+	}
+	return ref.Target().Short(), nil
+}
+
+// Fetch updates the remote-tracking branches from remote.
+func (r *Repo) Fetch(remote string) error {
+	err := r.repo.Fetch(&git.FetchOptions{RemoteName: remote})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return fmt.Errorf("fetch %s: %w", remote, err)
+	}
+	return nil
+}
+
+// HasRemote reports whether the repository has the remote.
+func (r *Repo) HasRemote(name string) bool {
+	_, err := r.repo.Remote(name)
+	return err == nil
+}
+
+// Behind reports whether remote's copy of the current branch has commits
+// HEAD lacks (the repository is behind or has diverged). It is false when
+// there is no remote-tracking branch.
+func (r *Repo) Behind(remote string) (bool, error) {
+	branch, err := r.Branch()
+	if err != nil {
+		return false, err
+	}
+	tracking, err := r.repo.Reference(plumbing.NewRemoteReferenceName(remote, branch), true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	head, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if head.Hash() == tracking.Hash() {
+		return false, nil
+	}
+	theirs, err := r.repo.CommitObject(tracking.Hash())
+	if err != nil {
+		return false, err
+	}
+	ours, err := r.repo.CommitObject(head.Hash())
+	if err != nil {
+		return false, err
+	}
+	ahead, err := theirs.IsAncestor(ours)
+	if err != nil {
+		return false, err
+	}
+	return !ahead, nil
+}
+
+// Author is who commits.
+type Author struct{ Name, Email string }
+
+// CommitAll stages every change in the work tree (additions, changes and
+// deletions) and commits it. It returns "" and makes no commit when there
+// is nothing to commit.
+func (r *Repo) CommitAll(message string, author Author, when time.Time) (string, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return "", err
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		return "", fmt.Errorf("git add in %s: %w", r.Dir, err)
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return "", err
+	}
+	staged := false
+	for _, s := range st {
+		if s.Staging != git.Unmodified && s.Staging != git.Untracked {
+			staged = true
+			break
+		}
+	}
+	if !staged {
+		return "", nil
+	}
+	sig := &object.Signature{Name: author.Name, Email: author.Email, When: when}
+	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return "", fmt.Errorf("git commit in %s: %w", r.Dir, err)
+	}
+	return h.String(), nil
+}
+
+// Push pushes the current branch to remote.
+func (r *Repo) Push(remote string) error {
+	branch, err := r.Branch()
+	if err != nil {
+		return err
+	}
+	ref := plumbing.NewBranchReferenceName(branch)
+	err = r.repo.Push(&git.PushOptions{
+		RemoteName: remote,
+		RefSpecs:   []config.RefSpec{config.RefSpec(ref + ":" + ref)},
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return fmt.Errorf("push %s to %s: %w", branch, remote, err)
+	}
+	return nil
+}
+
+// SourceCommit describes the commit the spec in dir is at: its hash, with
+// "+dirty" when the spec's files have uncommitted changes, or "" when dir
+// is in no git repository.
+func SourceCommit(dir string) string {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return ""
+	}
+	head, err := r.Head()
+	if err != nil {
+		return ""
+	}
+	out := head.Hash().String()
+	wt, err := r.Worktree()
+	if err != nil {
+		return out
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return out
+	}
+	rel, _ := filepath.Rel(wt.Filesystem.Root(), dir)
+	rel = filepath.ToSlash(rel)
+	for p, s := range st {
+		if s.Worktree == git.Untracked && s.Staging == git.Untracked {
+			continue
+		}
+		if rel == "." || p == rel || strings.HasPrefix(p, rel+"/") {
+			return out + "+dirty"
+		}
+	}
+	return out
+}
