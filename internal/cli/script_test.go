@@ -52,6 +52,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PLATC_ROOT", root)
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
+			// apply and plan drive the pulumi CLI that make tools builds.
+			env.Setenv("PATH", filepath.Join(root, ".tools", "bin")+string(os.PathListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 	})

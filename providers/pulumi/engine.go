@@ -61,7 +61,7 @@ func FindCLI(getenv func(string) string) (auto.PulumiCommand, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoCLI, err)
+		return nil, fmt.Errorf("%w (%v): run `make tools` in platc's repository, which builds it into .tools/bin, or install Pulumi v%s or later", ErrNoCLI, err, MinCLIVersion)
 	}
 	// The Automation API takes the directory above bin/pulumi.
 	root := filepath.Dir(filepath.Dir(bin))

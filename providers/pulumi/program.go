@@ -2,6 +2,7 @@ package pulumi
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -71,13 +72,15 @@ type builder struct {
 	k8s      *kubernetes.Provider
 }
 
-func (b *builder) component(typ, name string, parent sdk.Resource) (*component, error) {
+// component registers a platc component with the declared figures as its
+// inputs, so a changed figure shows as an update of that component alone.
+func (b *builder) component(typ, name string, parent sdk.Resource, figures sdk.Map) (*component, error) {
 	c := &component{}
 	var opts []sdk.ResourceOption
 	if parent != nil {
 		opts = append(opts, sdk.Parent(parent))
 	}
-	if err := b.ctx.RegisterComponentResource(typ, name, c, opts...); err != nil {
+	if err := b.ctx.RegisterComponentResourceV2(typ, name, figures, c, opts...); err != nil {
 		return nil, fmt.Errorf("register %s %s: %w", typ, name, err)
 	}
 	return c, nil
@@ -85,7 +88,23 @@ func (b *builder) component(typ, name string, parent sdk.Resource) (*component, 
 
 func (b *builder) build() error {
 	s := b.s
-	env, err := b.component(TypeEnvironment, s.Environment, nil)
+	gpus := sdk.IntMap{}
+	for m, n := range s.GPUTotals() {
+		gpus[m] = sdk.Int(n)
+	}
+	figures := sdk.Map{
+		"environment": sdk.String(s.Environment),
+		"tier":        sdk.String(s.Tier),
+		"owner":       sdk.String(s.Owner),
+		"provider":    sdk.String(s.Cluster.Provider),
+		"region":      sdk.String(s.Cluster.Region),
+		"clusterName": sdk.String(s.Cluster.Name),
+		"gpus":        gpus,
+		"pools":       sdk.Int(len(s.Pools)),
+		"teams":       sdk.Int(len(s.Teams)),
+		"services":    sdk.Int(len(s.Services)),
+	}
+	env, err := b.component(TypeEnvironment, s.Environment, nil, figures)
 	if err != nil {
 		return err
 	}
@@ -119,22 +138,7 @@ func (b *builder) build() error {
 	if err := b.buildBootstrap(cloud); err != nil {
 		return err
 	}
-	gpus := sdk.IntMap{}
-	for m, n := range s.GPUTotals() {
-		gpus[m] = sdk.Int(n)
-	}
-	outputs := sdk.Map{
-		"environment": sdk.String(s.Environment),
-		"tier":        sdk.String(s.Tier),
-		"owner":       sdk.String(s.Owner),
-		"provider":    sdk.String(s.Cluster.Provider),
-		"region":      sdk.String(s.Cluster.Region),
-		"clusterName": sdk.String(s.Cluster.Name),
-		"gpus":        gpus,
-		"pools":       sdk.Int(len(s.Pools)),
-		"teams":       sdk.Int(len(s.Teams)),
-		"services":    sdk.Int(len(s.Services)),
-	}
+	outputs := maps.Clone(figures)
 	if b.cluster != nil {
 		outputs["clusterEndpoint"] = b.cluster.Endpoint
 		outputs["clusterArn"] = b.cluster.Arn
@@ -245,10 +249,6 @@ users:
 
 func (b *builder) buildPool(p *Pool, cloud bool) error {
 	s, ctx := b.s, b.ctx
-	c, err := b.component(TypeGPUPool, s.ResourceName(p.Name), b.env)
-	if err != nil {
-		return err
-	}
 	gpus := sdk.Map{}
 	for _, g := range p.GPUs {
 		gpus[g.Model] = sdk.Map{"count": sdk.Int(g.Count), "burst": sdk.Int(g.Burst), "product": sdk.String(g.Product)}
@@ -263,6 +263,11 @@ func (b *builder) buildPool(p *Pool, cloud bool) error {
 		"spot":         sdk.Bool(p.Spot),
 		"instanceType": sdk.String(p.InstanceType),
 	}
+	c, err := b.component(TypeGPUPool, s.ResourceName(p.Name), b.env, outputs)
+	if err != nil {
+		return err
+	}
+	outputs = maps.Clone(outputs)
 	if cloud {
 		capacity := "ON_DEMAND"
 		if p.Spot {
@@ -297,28 +302,25 @@ func (b *builder) buildPool(p *Pool, cloud bool) error {
 }
 
 func (b *builder) buildTeam(t *Team) error {
-	c, err := b.component(TypeTeamQuota, b.s.ResourceName(t.Name), b.env)
-	if err != nil {
-		return err
-	}
 	gpus := sdk.Map{}
 	for _, g := range t.GPUs {
 		gpus[g.Model] = sdk.Map{"reserved": sdk.Int(g.Reserved), "borrowing": sdk.Int(g.Borrowing)}
 	}
-	return b.ctx.RegisterResourceOutputs(c, sdk.Map{
+	figures := sdk.Map{
 		"team":        sdk.String(t.Name),
 		"namespace":   sdk.String(t.Namespace),
 		"cpuMilli":    sdk.Int(int(t.CPUMilli)),
 		"memoryBytes": sdk.Float64(float64(t.MemoryBytes)),
 		"gpus":        gpus,
-	})
-}
-
-func (b *builder) buildService(svc *Service, cloud bool) error {
-	c, err := b.component(TypeService, b.s.ResourceName(svc.Name), b.env)
+	}
+	c, err := b.component(TypeTeamQuota, b.s.ResourceName(t.Name), b.env, figures)
 	if err != nil {
 		return err
 	}
+	return b.ctx.RegisterResourceOutputs(c, figures)
+}
+
+func (b *builder) buildService(svc *Service, cloud bool) error {
 	outputs := sdk.Map{
 		"service":  sdk.String(svc.Name),
 		"team":     sdk.String(svc.Team),
@@ -326,6 +328,11 @@ func (b *builder) buildService(svc *Service, cloud bool) error {
 		"replicas": sdk.Int(svc.Replicas),
 		"gpus":     sdk.Int(svc.GPUs),
 	}
+	c, err := b.component(TypeService, b.s.ResourceName(svc.Name), b.env, outputs)
+	if err != nil {
+		return err
+	}
+	outputs = maps.Clone(outputs)
 	if cloud && svc.Repository != "" {
 		repo, err := ecr.NewRepository(b.ctx, b.s.ResourceName(svc.Name, "images"), &ecr.RepositoryArgs{
 			Name:               sdk.String(svc.Repository),
@@ -344,10 +351,6 @@ func (b *builder) buildService(svc *Service, cloud bool) error {
 }
 
 func (b *builder) buildDataStore(d *DataStore, cloud bool) error {
-	c, err := b.component(TypeDataStore, b.s.ResourceName(d.Name), b.env)
-	if err != nil {
-		return err
-	}
 	outputs := sdk.Map{
 		"storage":          sdk.String(d.Storage),
 		"bucket":           sdk.String(d.Bucket),
@@ -355,6 +358,11 @@ func (b *builder) buildDataStore(d *DataStore, cloud bool) error {
 		"owner":            sdk.String(d.Owner),
 		"retentionSeconds": sdk.Float64(d.RetentionSeconds),
 	}
+	c, err := b.component(TypeDataStore, b.s.ResourceName(d.Name), b.env, outputs)
+	if err != nil {
+		return err
+	}
+	outputs = maps.Clone(outputs)
 	if cloud && d.Storage == "s3" {
 		in := []sdk.ResourceOption{sdk.Parent(c), sdk.Provider(b.aws)}
 		bucket, err := s3.NewBucketV2(b.ctx, b.s.ResourceName(d.Name, "bucket"), &s3.BucketV2Args{
@@ -391,16 +399,16 @@ var engineCharts = map[string]struct{ Chart, Version, Repo string }{
 // environment's directory of the rendered tree.
 func (b *builder) buildBootstrap(cloud bool) error {
 	s, bs := b.s, b.s.Bootstrap
-	c, err := b.component(TypeBootstrap, s.ResourceName("gitops"), b.env)
-	if err != nil {
-		return err
-	}
 	outputs := sdk.Map{
 		"engine":    sdk.String(bs.Engine),
 		"namespace": sdk.String(bs.Namespace),
 		"repo":      sdk.String(bs.Repo),
 		"branch":    sdk.String(bs.Branch),
 		"path":      sdk.String(bs.Path),
+	}
+	c, err := b.component(TypeBootstrap, s.ResourceName("gitops"), b.env, outputs)
+	if err != nil {
+		return err
 	}
 	if cloud {
 		if bs.Repo == "" {
