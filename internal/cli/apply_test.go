@@ -1,0 +1,178 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/platc-dev/platc/internal/cli"
+	"github.com/platc-dev/platc/internal/gitrepo"
+	"github.com/platc-dev/platc/internal/lockfile"
+)
+
+const applySpec = `package demo
+
+platform: {
+	name:  "demo"
+	owner: "platform"
+	gitops: repo: "https://git.example.com/demo/gitops.git"
+	ci: gates: ["unit-tests", "static-analysis", "image-signing"]
+}
+
+environments: dev: {
+	tier:  "dev"
+	owner: "platform"
+	pools: general: {cpu: 16, memory: "64Gi"}
+}
+
+environments: prod: {
+	tier:  "prod"
+	owner: "platform"
+	pools: general: {cpu: 32, memory: "128Gi"}
+}
+
+teams: platform: {
+	owners: ["@alice"]
+	onCall: "@alice"
+}
+
+teams: search: {
+	owners: ["@bob"]
+	onCall: "@bob"
+	quotas: dev: {cpu: 4, memory: "16Gi"}
+}
+`
+
+// applyEnv makes a spec and the environment apply needs: the pulumi CLI
+// from make tools, an empty passphrase, a Pulumi home of the test's own.
+func applyEnv(t *testing.T) (spec, out string) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools := filepath.Join(root, ".tools", "bin")
+	if _, err := os.Stat(filepath.Join(tools, "pulumi")); err != nil {
+		t.Fatalf("the pulumi CLI is missing (%v): run `make tools` in %s", err, root)
+	}
+	t.Setenv("PATH", tools+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	dir := t.TempDir()
+	t.Setenv("PULUMI_HOME", filepath.Join(dir, "pulumi-home"))
+	spec = filepath.Join(dir, "spec")
+	if err := os.MkdirAll(spec, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(spec, "spec.cue"), []byte(applySpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return spec, filepath.Join(dir, "gitops")
+}
+
+// watcher is a stderr that calls fn once, when a line containing needle
+// has been written.
+type watcher struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	needle string
+	fn     func()
+	fired  bool
+}
+
+func (w *watcher) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(b)
+	if !w.fired && w.needle != "" && strings.Contains(w.buf.String(), w.needle) {
+		w.fired = true
+		go w.fn()
+	}
+	return len(b), nil
+}
+
+func (w *watcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func apply(ctx context.Context, stderr *watcher, spec, out string, extra ...string) int {
+	args := append([]string{"apply", "--yes", "--now", "2026-11-24T10:00:00Z", "--out", out}, extra...)
+	args = append(args, spec)
+	return cli.Run(ctx, cli.Config{Stdout: &bytes.Buffer{}, Stderr: stderr, Stdin: strings.NewReader("")}, args)
+}
+
+// An interrupt (SIGINT cancels platc's context) during the second stack's
+// update: Pulumi cancels it, the GitOps repository keeps its last commit,
+// and applying again finishes the job; a third apply changes nothing.
+func TestApplyInterruptedThenCompleted(t *testing.T) {
+	spec, out := applyEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &watcher{needle: "==> pulumi up demo/prod", fn: func() {
+		time.Sleep(500 * time.Millisecond)
+		cancel()
+	}}
+	if code := apply(ctx, w, spec, out); code != cli.ExitError {
+		t.Fatalf("interrupted apply exited %d, want 2\n%s", code, w)
+	}
+	if !strings.Contains(w.String(), "interrupted") {
+		t.Errorf("no word of the interrupt:\n%s", w)
+	}
+	if !strings.Contains(w.String(), "demo/dev: ") {
+		t.Fatalf("the first stack did not finish before the interrupt:\n%s", w)
+	}
+	repo, err := gitrepo.Open(out, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, _ := repo.Head(); head != "" {
+		t.Errorf("the GitOps repository got commit %s from an interrupted apply", head)
+	}
+
+	w2 := &watcher{}
+	if code := apply(context.Background(), w2, spec, out); code != cli.ExitOK {
+		t.Fatalf("apply after the interrupt exited %d\n%s", code, w2)
+	}
+	if !strings.Contains(w2.String(), "committed ") {
+		t.Errorf("the re-run made no commit:\n%s", w2)
+	}
+	w3 := &watcher{}
+	if code := apply(context.Background(), w3, spec, out); code != cli.ExitOK {
+		t.Fatalf("third apply exited %d\n%s", code, w3)
+	}
+	for _, want := range []string{"demo/dev: 0 created, 0 updated, 0 replaced, 0 deleted", "demo/prod: 0 created, 0 updated, 0 replaced, 0 deleted", "no commit"} {
+		if !strings.Contains(w3.String(), want) {
+			t.Errorf("third apply: no %q in\n%s", want, w3)
+		}
+	}
+}
+
+// A second apply on the same state waits for the first, and gives up
+// after --lock-timeout.
+func TestApplyLockedOut(t *testing.T) {
+	spec, out := applyEnv(t)
+	held, err := lockfile.Acquire(context.Background(), filepath.Join(spec, ".platc", "state", ".platc-apply.lock"), "a test", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watcher{}
+	code := apply(context.Background(), w, spec, out, "--lock-timeout", "1s")
+	held.Release()
+	if code != cli.ExitError {
+		t.Fatalf("apply while locked exited %d, want 2\n%s", code, w)
+	}
+	for _, want := range []string{"waiting for another apply to finish with the Pulumi state (pid ", "another apply is running", "a test"} {
+		if !strings.Contains(w.String(), want) {
+			t.Errorf("no %q in\n%s", want, w)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "gitops")); err == nil {
+		t.Error("a locked-out apply wrote the GitOps tree")
+	}
+}
