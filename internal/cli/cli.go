@@ -136,6 +136,7 @@ func New(cfg Config) *cobra.Command {
 		newFmtCmd(g),
 		newInitCmd(g),
 		newInventoryCmd(g),
+		newGitHubCmd(g),
 	)
 	return root
 }

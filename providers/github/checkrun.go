@@ -30,9 +30,10 @@ func (c *Client) publishCheckRun(ctx context.Context, r *Report) (*CheckRunResul
 	plan := planAnnotations(r.Findings, have, c.cfg.MaxAnnotations)
 	res := &CheckRunResult{
 		Conclusion:  ConclusionOf(r.Findings, r.FailOnWarn),
-		Annotations: len(have) + len(plan.send),
+		Annotations: plan.annotated,
 		Sent:        len(plan.send),
 		LeftOut:     plan.leftOut,
+		Stale:       plan.stale,
 	}
 	out := checkRunOutput(r, plan, c.cfg.MaxAnnotations)
 	batches := chunk(plan.send, annotationsPerRequest)

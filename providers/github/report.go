@@ -94,11 +94,15 @@ type CheckRunResult struct {
 	URL        string
 	Created    bool
 	Conclusion Conclusion
-	// Annotations is how many findings are annotated on the run now,
-	// Sent how many this report added, in Requests requests.
+	// Annotations is how many of the findings are annotated on the run
+	// now, Sent how many annotations this report added, in Requests
+	// requests.
 	Annotations int
 	Sent        int
 	Requests    int
+	// Stale counts annotations an earlier report of the same commit left
+	// that no finding has now: GitHub cannot remove them.
+	Stale int
 	// LeftOut is how many findings with a file were not annotated because
 	// of [Config.MaxAnnotations].
 	LeftOut int

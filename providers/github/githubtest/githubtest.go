@@ -747,7 +747,7 @@ func (s *Server) Dump(w io.Writer) {
 		fmt.Fprintf(w, "comments on #%d: %d\n", n, issues[n])
 		for _, c := range s.comments {
 			if c.Issue == n && c.User == Bot {
-				fmt.Fprintf(w, "comment %d by %s edits=%d chars=%d\n", c.ID, c.User, c.Edits, utf8.RuneCountInString(c.Body))
+				fmt.Fprintf(w, "comment %d by %s edits=%d\n", c.ID, c.User, c.Edits)
 			}
 		}
 	}
