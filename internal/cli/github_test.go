@@ -74,7 +74,7 @@ func TestParsePlanSummary(t *testing.T) {
 			want: &github.PlanSummary{Note: "No changes: gitops is up to date."},
 		},
 		"stacks keyed by name with Pulumi's change summary": {
-			in: `{"gitops": {"environments": {}}, "pulumi": {"stacks": {"acme/prod": {"changeSummary": {"create": 2, "update": 1, "replace": 1, "delete": 1, "same": 9}}}}}`,
+			in:   `{"gitops": {"environments": {}}, "pulumi": {"stacks": {"acme/prod": {"changeSummary": {"create": 2, "update": 1, "replace": 1, "delete": 1, "same": 9}}}}}`,
 			want: &github.PlanSummary{Stacks: []github.Changes{{Name: "acme/prod", Add: 2, Change: 2, Delete: 1}}},
 		},
 		"stacks as a list": {
@@ -124,8 +124,8 @@ func TestParseFindings(t *testing.T) {
 	}
 	for in, wantErr := range map[string]string{
 		`{"summary": {}}`: `it has no "findings"`,
-		`{"findings": [{"severity": "fatal", "rule": "r", "message": "m"}]}`: `unknown severity "fatal"`,
-		`{"findings": [{"severity": "error", "message": "m"}]}`:              "finding 1 has no rule or message",
+		`{"findings": [{"severity": "fatal", "rule": "r", "message": "m"}]}`:                      `unknown severity "fatal"`,
+		`{"findings": [{"severity": "error", "message": "m"}]}`:                                   "finding 1 has no rule or message",
 		`{"findings": [{"severity": "error", "rule": "r", "message": "m", "pos": {"line": -1}}]}`: "negative position",
 	} {
 		if _, err := parseFindings([]byte(in), "f.json"); err == nil || !strings.Contains(err.Error(), wantErr) {
