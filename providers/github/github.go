@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v62/github"
 )
@@ -29,8 +30,9 @@ type Config struct {
 	APIURL string
 	// Repository is "owner/name" (GITHUB_REPOSITORY).
 	Repository string
-	// HTTPClient sends the requests; nil means a client with default
-	// settings. Its transport is wrapped for retries and authentication.
+	// HTTPClient sends the requests; nil means a client whose transport
+	// waits at most a minute for an answer. Its transport is wrapped for
+	// retries and authentication.
 	HTTPClient *http.Client
 	// Retry says how refused requests are repeated.
 	Retry Retry
@@ -105,7 +107,12 @@ func New(cfg Config) (*Client, error) {
 	hc := *cfg.HTTPClient
 	base := hc.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		// A GitHub that accepts the connection and never answers would
+		// hold a CI job until its own timeout: give up on the attempt
+		// (and retry) after a minute without response headers.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		base = t
 	}
 	hc.Transport = &retryTransport{base: base, retry: cfg.Retry}
 	api := gh.NewClient(&hc).WithAuthToken(cfg.Token)

@@ -524,3 +524,38 @@ func TestBadConfigAndReports(t *testing.T) {
 		t.Errorf("%d requests for a bad report", n)
 	}
 }
+
+func TestNoAnswerIsRetried(t *testing.T) {
+	srv := newServer(t)
+	failing := &flakyTransport{fails: 2}
+	c, sl := newClient(t, srv, func(cfg *github.Config) { cfg.HTTPClient = &http.Client{Transport: failing} })
+	if _, err := c.Publish(context.Background(), github.Report{SHA: sha}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{time.Second, 2 * time.Second}, sl.got()); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+	if len(srv.CheckRuns()) != 1 {
+		t.Errorf("%d check runs", len(srv.CheckRuns()))
+	}
+}
+
+// flakyTransport drops the first requests as a broken network would.
+type flakyTransport struct {
+	mu    sync.Mutex
+	fails int
+}
+
+func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := f.fails > 0
+	f.fails--
+	f.mu.Unlock()
+	if fail {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, errors.New("connection reset by peer")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
