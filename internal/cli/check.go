@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/policy"
 )
 
 const checkLong = `Check vets the spec in DIR (default: the current directory) and then
@@ -90,18 +92,34 @@ func newCheckCmd(g *globals) *cobra.Command {
 			return runCheck(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output `format`: text, json, sarif, github or junit")
+	o.flags(cmd)
+	return cmd
+}
+
+// flags registers what decides a check's findings, for check and for the
+// commands that run a check themselves (github report).
+func (o *checkOptions) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "text", "output `format`: text, json, sarif, github or junit")
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
 	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
 	f.StringArrayVar(&o.inventory, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): input.inventory, and reconciliation findings")
 	f.DurationVar(&o.maxAge, "max-age", 0, "refuse inventory documents older than this `duration` (0: any age)")
-	return cmd
 }
 
 func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr io.Writer) error {
+	ds, rules, err := evaluateCheck(ctx, g, o)
+	if err != nil {
+		return err
+	}
+	return report(g, ds, reportOptions{format: o.output, failOnWarn: o.failOnWarn, summary: true, rules: rules})
+}
+
+// evaluateCheck runs the check o describes and returns its findings, with
+// the files as the loader saw them, and the rules that were evaluated.
+func evaluateCheck(ctx context.Context, g *globals, o *checkOptions) (diag.Diagnostics, map[string]*policy.Rule, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
@@ -113,18 +131,18 @@ func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr i
 	}
 	if len(o.inventory) > 0 {
 		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	res, ds, err := compiler.Check(ctx, cfg)
 	if err != nil {
-		return checkError(g, err)
+		return nil, nil, checkError(g, err)
 	}
-	ro := reportOptions{format: o.output, failOnWarn: o.failOnWarn, summary: true}
+	var rules map[string]*policy.Rule
 	if res != nil {
-		ro.rules = res.Rules
+		rules = res.Rules
 	}
-	return report(g, ds, ro)
+	return ds, rules, nil
 }
 
 // checkError reports a check that could not run: broken policies are

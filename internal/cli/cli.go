@@ -137,6 +137,7 @@ func New(cfg Config) *cobra.Command {
 		newFmtCmd(g),
 		newInitCmd(g),
 		newInventoryCmd(g),
+		newGitHubCmd(g),
 	)
 	return root
 }

@@ -3,15 +3,18 @@ package cli_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	cuecmd "cuelang.org/go/cmd/cue/cmd"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/platc-dev/platc/internal/cli"
+	"github.com/platc-dev/platc/providers/github/githubtest"
 )
 
 func TestMain(m *testing.M) {
@@ -54,7 +57,108 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
 			// apply and plan drive the pulumi CLI that make tools builds.
 			env.Setenv("PATH", filepath.Join(root, ".tools", "bin")+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Values[githubAPIKey{}] = &githubAPI{}
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"github-api": githubAPICmd,
+		},
 	})
+}
+
+type githubAPIKey struct{}
+
+// githubAPI holds a script's fake GitHub API.
+type githubAPI struct{ srv *githubtest.Server }
+
+// githubAPICmd drives an in-process GitHub API (githubtest) from a script;
+// it runs in the test process, so the platc commands a script execs reach
+// it over loopback:
+//
+//	github-api start                 serve; GITHUB_API_URL points at it, GITHUB_TOKEN and GITHUB_REPOSITORY are what it accepts
+//	github-api ratelimit METHOD PATH SECONDS   answer the next matching request 403, rate limit spent, Retry-After SECONDS
+//	github-api fail [-times N] METHOD PATH STATUS MESSAGE [Header=Value…]   answer matching requests with an error
+//	github-api seed ISSUE N          add N comments by someone else to an issue
+//	github-api state                 the check runs and comments (stdout)
+//	github-api comment ISSUE         the bodies of platc's comments on an issue, the server as https://github.test (stdout)
+//	github-api checkrun              the title, summary and text of each check run (stdout)
+//	github-api annotations           every annotation, one a line (stdout)
+//	github-api log                   the requests answered, one a line (stdout)
+func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("github-api does not fail")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: github-api start|ratelimit|fail|seed|state|comment|checkrun|annotations|log")
+	}
+	h := ts.Value(githubAPIKey{}).(*githubAPI)
+	if args[0] != "start" && h.srv == nil {
+		ts.Fatalf("github-api start first")
+	}
+	atoi := func(s string) int {
+		n, err := strconv.Atoi(s)
+		ts.Check(err)
+		return n
+	}
+	switch args[0] {
+	case "start":
+		h.srv = githubtest.New(githubtest.Config{Token: ts.Getenv("GITHUB_TOKEN"), Repository: ts.Getenv("GITHUB_REPOSITORY")})
+		ts.Defer(h.srv.Close)
+		ts.Setenv("GITHUB_API_URL", h.srv.URL)
+	case "ratelimit":
+		if len(args) != 4 {
+			ts.Fatalf("usage: github-api ratelimit METHOD PATH SECONDS")
+		}
+		h.srv.Fail(githubtest.RateLimited(args[1], args[2], atoi(args[3])))
+	case "fail":
+		f := githubtest.Fault{Header: http.Header{}}
+		a := args[1:]
+		if len(a) > 1 && a[0] == "-times" {
+			f.Times, a = atoi(a[1]), a[2:]
+		}
+		if len(a) < 4 {
+			ts.Fatalf("usage: github-api fail [-times N] METHOD PATH STATUS MESSAGE [Header=Value…]")
+		}
+		f.Method, f.Path, f.Status, f.Message = a[0], a[1], atoi(a[2]), a[3]
+		for _, kv := range a[4:] {
+			k, v, _ := strings.Cut(kv, "=")
+			f.Header.Set(k, v)
+		}
+		h.srv.Fail(f)
+	case "seed":
+		if len(args) != 3 {
+			ts.Fatalf("usage: github-api seed ISSUE N")
+		}
+		for i := range atoi(args[2]) {
+			h.srv.AddComment(atoi(args[1]), "someone", fmt.Sprintf("comment %d", i+1))
+		}
+	case "state":
+		h.srv.Dump(ts.Stdout())
+	case "comment":
+		if len(args) != 2 {
+			ts.Fatalf("usage: github-api comment ISSUE")
+		}
+		for _, c := range h.srv.Comments(atoi(args[1])) {
+			if c.User == githubtest.Bot {
+				// The server's port changes from run to run.
+				fmt.Fprintln(ts.Stdout(), strings.ReplaceAll(c.Body, h.srv.URL, "https://github.test"))
+			}
+		}
+	case "checkrun":
+		for _, r := range h.srv.CheckRuns() {
+			fmt.Fprintf(ts.Stdout(), "title: %s\nsummary:\n%s\ntext:\n%s\n", r.Title, r.Summary, r.Text)
+		}
+	case "annotations":
+		for _, r := range h.srv.CheckRuns() {
+			for _, a := range r.Annotations {
+				fmt.Fprintf(ts.Stdout(), "%s:%d-%d %s %s: %q\n", a.Path, a.StartLine, a.EndLine, a.Level, a.Title, a.Message)
+			}
+		}
+	case "log":
+		for _, r := range h.srv.Requests() {
+			fmt.Fprintln(ts.Stdout(), r)
+		}
+	default:
+		ts.Fatalf("unknown github-api command %q", args[0])
+	}
 }

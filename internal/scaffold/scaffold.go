@@ -125,25 +125,37 @@ test_team_with_slack_passes if {
 `
 
 const workflow = `# platc: checks on pull requests, apply on the default branch.
+#
+# On a pull request: the findings go to code scanning (SARIF), to a check run
+# named platc with an annotation on each finding's line, and to one comment
+# on the pull request that also shows the plan. Make "platc" a required
+# check in the branch protection rules so that a failing policy blocks the
+# merge. On a push to the default branch: platc apply.
 name: platc
 
 on:
   pull_request:
   push:
-    branches: [main]
+    branches: [main] # your default branch
 
-permissions:
-  contents: read
+# Nothing by default; each job asks for what it needs.
+permissions: {}
+
+env:
+  # The GitOps tree: plan compares the spec with it, apply commits to it.
+  # Check out your GitOps repository here to plan against what is deployed.
+  GITOPS_DIR: gitops
 
 jobs:
   check:
     if: github.event_name == 'pull_request'
     runs-on: ubuntu-latest
     permissions:
-      contents: read
-      checks: write
-      pull-requests: write
-      security-events: write
+      contents: read # check out the spec
+      checks: write # the platc check run and its annotations
+      pull-requests: write # the platc comment
+      security-events: write # upload the SARIF file to code scanning
+      # actions: read # private repositories: upload-sarif reads the run
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-go@v5
@@ -151,8 +163,50 @@ jobs:
           go-version: "1.26"
       - name: Install platc
         run: go install github.com/platc-dev/platc/cmd/platc@latest
+      - name: Check
+        # Exits 1 on findings; the steps below still run, and the platc
+        # check run carries the verdict.
+        continue-on-error: true
+        run: platc check -o sarif > platc.sarif
+      - name: Upload to code scanning
+        if: always() && hashFiles('platc.sarif') != ''
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: platc.sarif
+          category: platc
+      - name: Plan
+        # A spec with errors has no plan; the report goes without one.
+        run: platc plan --out "$GITOPS_DIR" -o json > platc-plan.json || rm -f platc-plan.json
+      - name: Report on the pull request
+        if: always()
+        env:
+          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+        run: |
+          plan=()
+          if [ -s platc-plan.json ]; then plan=(--plan platc-plan.json); fi
+          platc github report "${plan[@]}"
       - name: Format
         run: platc fmt --check
-      - name: Vet
-        run: platc vet -o github
+
+  apply:
+    if: github.event_name == 'push'
+    runs-on: ubuntu-latest
+    # One apply at a time, in the order of the pushes.
+    concurrency:
+      group: platc-apply
+      cancel-in-progress: false
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-go@v5
+        with:
+          go-version: "1.26"
+      - name: Install platc
+        run: go install github.com/platc-dev/platc/cmd/platc@latest
+      # Give apply what it needs to reach your GitOps repository (a deploy
+      # key, and --push) and your Pulumi backend (PULUMI_ACCESS_TOKEN or a
+      # cloud bucket's credentials, PULUMI_CONFIG_PASSPHRASE), from secrets.
+      - name: Apply
+        run: platc apply --yes --out "$GITOPS_DIR"
 `

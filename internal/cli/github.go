@@ -1,0 +1,570 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/internal/treediff"
+	"github.com/platc-dev/platc/providers/github"
+)
+
+const githubLong = `Commands that show platc's results on GitHub.`
+
+const githubReportLong = `Report publishes a check's findings on a GitHub pull request:
+
+  - a check run named platc (--name) on the pull request's head commit, with
+    conclusion success (no findings), neutral (warnings only) or failure
+    (errors, or warnings with --fail-on-warn), a summary, and an annotation
+    at the file and line of each finding, sent 50 to a request and capped
+    at --max-annotations (the summary says how many were left out);
+  - one comment on the pull request with the findings and, with --plan, the
+    changes per environment and per Pulumi stack. A hidden marker finds it
+    again: later reports edit it in place and never add a second one. Long
+    content is cut below GitHub's 65,536 characters, pointing to the check
+    run.
+
+A second report for the same commit updates the same check run and adds
+only annotations it does not have yet. The findings come from --findings
+FILE (the output of 'platc check -o json') or from checking DIR (default:
+the current directory) with the same flags as platc check.
+
+The environment of a GitHub Actions job says where to report:
+
+  GITHUB_TOKEN       the token (required; never printed)
+  GITHUB_REPOSITORY  OWNER/NAME (or --repo)
+  GITHUB_EVENT_PATH  the pull_request event: the PR number and head commit
+                     (or --pr)
+  GITHUB_SHA         the commit when the event has none (or --sha)
+  GITHUB_API_URL     the API (default https://api.github.com; any other URL
+                     is a GitHub Enterprise Server)
+
+Requests that GitHub rate-limits or fails with a 5xx are retried with
+back-off, honouring Retry-After.
+
+Exit status: 0 when the report is published, whatever the findings (the
+check run's conclusion is what blocks a merge); 2 for a missing variable,
+an event that is not a pull request, an unreadable input, a check that
+cannot run, or an error from GitHub (its status and message are shown).`
+
+type githubReportOptions struct {
+	check          checkOptions
+	findingsFile   string
+	planFile       string
+	pr             int
+	sha            string
+	repo           string
+	name           string
+	maxAnnotations int
+}
+
+func (o *githubReportOptions) validate() error {
+	if o.pr < 0 {
+		return usageError("invalid --pr %d: want a pull request number", o.pr)
+	}
+	if o.name == "" || strings.ContainsAny(o.name, "\n\r<>") {
+		return usageError("invalid --name %q: want a short name for the check run", o.name)
+	}
+	if o.maxAnnotations < 1 {
+		return usageError("invalid --max-annotations %d: want at least 1", o.maxAnnotations)
+	}
+	if o.findingsFile == "" {
+		return o.check.validate()
+	}
+	return nil
+}
+
+func newGitHubCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "github",
+		Short: "Show results on GitHub: check runs and pull request comments",
+		Long:  githubLong,
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newGitHubReportCmd(g))
+	return cmd
+}
+
+func newGitHubReportCmd(g *globals) *cobra.Command {
+	o := &githubReportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report [DIR]",
+		Short: "Publish a check run with annotations and a sticky pull request comment",
+		Long:  githubReportLong,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.check.dir = "."
+			if len(args) == 1 {
+				o.check.dir = args[0]
+			}
+			o.check.output = formatText
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return runGitHubReport(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.findingsFile, "findings", "", "report the findings in `FILE` ('platc check -o json') instead of checking DIR")
+	f.StringVar(&o.planFile, "plan", "", "add the summary of `FILE` ('platc plan -o json') to the comment")
+	f.IntVar(&o.pr, "pr", 0, "pull request `NUMBER` (default: from GITHUB_EVENT_PATH)")
+	f.StringVar(&o.sha, "sha", "", "commit `SHA` for the check run (default: the pull request's head, else GITHUB_SHA)")
+	f.StringVar(&o.repo, "repo", "", "repository `OWNER/NAME` (default: GITHUB_REPOSITORY)")
+	f.StringVar(&o.name, "name", github.DefaultName, "`NAME` of the check run, which also keys the comment")
+	f.IntVar(&o.maxAnnotations, "max-annotations", 1000, "annotate at most `N` findings")
+	o.check.flags(cmd)
+	return cmd
+}
+
+// githubTarget is where a report goes, from the environment and flags.
+type githubTarget struct {
+	token, apiURL, repo, sha string
+	pr                       int
+	detailsURL               string
+}
+
+// resolveGitHubTarget reads the environment a GitHub Actions job has,
+// with the flags winning. Nothing is sent yet, so a job with a missing
+// variable fails before the check runs.
+func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, error) {
+	env := g.cfg.Getenv
+	t := &githubTarget{token: env("GITHUB_TOKEN"), apiURL: env("GITHUB_API_URL"), repo: o.repo, sha: o.sha, pr: o.pr}
+	if t.token == "" {
+		return nil, usageError("GITHUB_TOKEN is not set: pass the workflow's token to this step (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})")
+	}
+	if t.repo == "" {
+		t.repo = env("GITHUB_REPOSITORY")
+	}
+	if t.repo == "" {
+		return nil, usageError("GITHUB_REPOSITORY is not set: run in GitHub Actions, set it to OWNER/NAME, or pass --repo OWNER/NAME")
+	}
+	var ev *prEvent
+	if path := env("GITHUB_EVENT_PATH"); path != "" && (t.pr == 0 || t.sha == "") {
+		var err error
+		if ev, err = readPREvent(g.abs(path)); err != nil {
+			if t.pr == 0 || !errors.Is(err, errNotPR) {
+				return nil, &ExitErr{Code: ExitError, Err: fmt.Errorf("GITHUB_EVENT_PATH: %w", eventHint(err, env("GITHUB_EVENT_NAME")))}
+			}
+			ev = nil
+		}
+	}
+	if t.pr == 0 {
+		if ev == nil {
+			return nil, usageError("no pull request: GITHUB_EVENT_PATH is not set; run in a pull_request workflow or pass --pr NUMBER")
+		}
+		t.pr = ev.Number
+	}
+	if t.sha == "" && ev != nil {
+		// A pull_request job's GITHUB_SHA is the merge commit GitHub made
+		// for the run; a check run shows on the pull request only on its
+		// head commit.
+		t.sha = ev.HeadSHA
+	}
+	if t.sha == "" {
+		t.sha = env("GITHUB_SHA")
+	}
+	if t.sha == "" {
+		return nil, usageError("GITHUB_SHA is not set: run in GitHub Actions or pass --sha SHA")
+	}
+	if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
+		t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
+	}
+	return t, nil
+}
+
+// errNotPR marks an event file that is not about a pull request.
+var errNotPR = errors.New("not a pull request event")
+
+// prEvent is what platc reads of a pull_request event's payload.
+type prEvent struct {
+	Number  int
+	HeadSHA string
+}
+
+// readPREvent reads the event payload GitHub Actions writes to
+// GITHUB_EVENT_PATH.
+func readPREvent(path string) (*prEvent, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parsePREvent(b, path)
+}
+
+func parsePREvent(b []byte, name string) (*prEvent, error) {
+	var ev struct {
+		PullRequest *struct {
+			Number int `json:"number"`
+			Head   struct {
+				SHA string `json:"sha"`
+			} `json:"head"`
+		} `json:"pull_request"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON event payload: %v", name, err)
+	}
+	if ev.PullRequest == nil || ev.PullRequest.Number <= 0 {
+		return nil, fmt.Errorf("%s: %w (it has no pull_request.number)", name, errNotPR)
+	}
+	return &prEvent{Number: ev.PullRequest.Number, HeadSHA: ev.PullRequest.Head.SHA}, nil
+}
+
+func eventHint(err error, event string) error {
+	if !errors.Is(err, errNotPR) {
+		return err
+	}
+	if event != "" {
+		err = fmt.Errorf("%w; GITHUB_EVENT_NAME is %s", err, event)
+	}
+	return fmt.Errorf("%w: run 'platc github report' in a job triggered by pull_request, or pass --pr NUMBER", err)
+}
+
+func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, stdout, stderr io.Writer) error {
+	t, err := resolveGitHubTarget(g, o)
+	if err != nil {
+		return err
+	}
+	redact := func(s string) string { return redactToken(s, t.token) }
+	client, err := github.New(github.Config{
+		Token:          t.token,
+		APIURL:         t.apiURL,
+		Repository:     t.repo,
+		MaxAnnotations: o.maxAnnotations,
+		UserAgent:      "platc/" + buildVersion().Version,
+		Retry: github.Retry{Log: func(format string, args ...any) {
+			fmt.Fprintln(stderr, redact(fmt.Sprintf(format, args...)))
+		}},
+	})
+	if err != nil {
+		return usageError("%s", redact(err.Error()))
+	}
+
+	var ds diag.Diagnostics
+	subject := o.check.dir
+	if o.findingsFile != "" {
+		if ds, err = readFindings(g.abs(o.findingsFile)); err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("--findings: %w", err)}
+		}
+		subject = o.findingsFile
+	} else {
+		if ds, _, err = evaluateCheck(ctx, g, &o.check); err != nil {
+			return err
+		}
+		// The job's log shows the findings as platc check does.
+		if err := writeText(stderr, ds.Rel(g.base()).Sorted(), true); err != nil {
+			return &ExitErr{Code: ExitError, Err: err}
+		}
+	}
+	var plan *github.PlanSummary
+	if o.planFile != "" {
+		if plan, err = readPlanSummary(g.abs(o.planFile)); err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("--plan: %w", err)}
+		}
+	}
+
+	res, err := client.Publish(ctx, github.Report{
+		Name:        o.name,
+		SHA:         t.sha,
+		PullRequest: t.pr,
+		Findings:    repoRelative(ds, g.base(), repoRoot(g)),
+		FailOnWarn:  o.check.failOnWarn,
+		Plan:        plan,
+		Subject:     subject,
+		Version:     buildVersion().Version,
+		DetailsURL:  t.detailsURL,
+	})
+	if res != nil {
+		writeGitHubResult(stdout, o.name, t, res)
+	}
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: errors.New(redact(err.Error()))}
+	}
+	return nil
+}
+
+func writeGitHubResult(w io.Writer, name string, t *githubTarget, res *github.Result) {
+	run := res.CheckRun
+	action := "updated"
+	if run.Created {
+		action = "created"
+	}
+	fmt.Fprintf(w, "check run %s on %.7s: %s, %s; %s (%d sent in %s)",
+		name, t.sha, run.Conclusion, action, countOf(run.Annotations, "annotation"), run.Sent, countOf(run.Requests, "request"))
+	if run.LeftOut > 0 {
+		fmt.Fprintf(w, "; %d findings not annotated (--max-annotations)", run.LeftOut)
+	}
+	if run.Stale > 0 {
+		verb := "apply"
+		if run.Stale == 1 {
+			verb = "applies"
+		}
+		fmt.Fprintf(w, "; %s from an earlier report no longer %s", countOf(run.Stale, "annotation"), verb)
+	}
+	fmt.Fprintf(w, "\n  %s\n", run.URL)
+	if cm := res.Comment; cm != nil {
+		fmt.Fprintf(w, "comment on #%d: %s", t.pr, cm.Action)
+		if cm.Truncated {
+			fmt.Fprint(w, " (cut to fit GitHub's limit)")
+		}
+		fmt.Fprintf(w, "\n  %s\n", cm.URL)
+	}
+}
+
+func countOf(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// redactToken hides the token wherever it might appear.
+func redactToken(s, token string) string {
+	if len(token) < 4 {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "***")
+}
+
+// readFindings reads a 'platc check -o json' report.
+func readFindings(path string) (diag.Diagnostics, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseFindings(b, path)
+}
+
+func parseFindings(b []byte, name string) (diag.Diagnostics, error) {
+	var rep struct {
+		Findings *diag.Diagnostics `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("%s is not a 'platc check -o json' report: %v", name, err)
+	}
+	if rep.Findings == nil {
+		return nil, fmt.Errorf("%s is not a 'platc check -o json' report: it has no \"findings\"", name)
+	}
+	for i, d := range *rep.Findings {
+		if d.Rule == "" || d.Message == "" {
+			return nil, fmt.Errorf("%s: finding %d has no rule or message", name, i+1)
+		}
+		if d.Pos.Line < 0 || d.Pos.Column < 0 {
+			return nil, fmt.Errorf("%s: finding %d has a negative position", name, i+1)
+		}
+	}
+	return *rep.Findings, nil
+}
+
+// repoRoot is the repository's top directory, which annotation paths are
+// relative to: GITHUB_WORKSPACE in Actions, else the nearest directory up
+// from the working directory that holds .git, else the working directory.
+func repoRoot(g *globals) string {
+	base := g.base()
+	if ws := g.cfg.Getenv("GITHUB_WORKSPACE"); ws != "" {
+		if ws = g.abs(ws); within(ws, base) {
+			return ws
+		}
+	}
+	for d := base; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return base
+		}
+	}
+}
+
+func within(dir, p string) bool {
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// repoRelative gives the findings' files relative to root, slash-separated,
+// as GitHub wants annotation paths. Files are relative to base when not
+// absolute; a file that is not on disk (a position in the embedded schema)
+// is left as it is.
+func repoRelative(ds diag.Diagnostics, base, root string) diag.Diagnostics {
+	rel := func(p diag.Pos) diag.Pos {
+		if p.File == "" {
+			return p
+		}
+		abs := p.File
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(base, abs)
+		}
+		if _, err := os.Stat(abs); err != nil || !within(root, abs) {
+			return p
+		}
+		r, _ := filepath.Rel(root, abs)
+		p.File = filepath.ToSlash(r)
+		return p
+	}
+	out := make(diag.Diagnostics, len(ds))
+	for i, d := range ds {
+		d.Pos = rel(d.Pos)
+		if len(d.Related) > 0 {
+			related := make([]diag.Pos, len(d.Related))
+			for j, r := range d.Related {
+				related[j] = rel(r)
+			}
+			d.Related = related
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// readPlanSummary reads a 'platc plan -o json' document.
+func readPlanSummary(path string) (*github.PlanSummary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parsePlanSummary(b, path)
+}
+
+// parsePlanSummary counts a plan's changes per environment (its "gitops"
+// part) and per Pulumi stack ("stacks", or "pulumi" holding them).
+func parsePlanSummary(b []byte, name string) (*github.PlanSummary, error) {
+	var doc struct {
+		Out     string           `json:"out"`
+		Changed *bool            `json:"changed"`
+		GitOps  *treediff.Result `json:"gitops"`
+		Stacks  json.RawMessage  `json:"stacks"`
+		Pulumi  json.RawMessage  `json:"pulumi"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not a 'platc plan -o json' document: %v", name, err)
+	}
+	if doc.GitOps == nil && doc.Stacks == nil && doc.Pulumi == nil {
+		return nil, fmt.Errorf("%s is not a 'platc plan -o json' document: it has neither \"gitops\" nor \"stacks\"", name)
+	}
+	s := &github.PlanSummary{}
+	if doc.GitOps != nil {
+		envs := make([]string, 0, len(doc.GitOps.Environments))
+		for e := range doc.GitOps.Environments {
+			envs = append(envs, e)
+		}
+		slices.Sort(envs)
+		for _, e := range envs {
+			es := doc.GitOps.Environments[e]
+			if es == nil {
+				continue
+			}
+			var kinds []string
+			for k, c := range es.Kinds {
+				if c != nil {
+					kinds = append(kinds, k+" "+counts(*c))
+				}
+			}
+			slices.Sort(kinds)
+			s.Environments = append(s.Environments, github.Changes{
+				Name: e, Add: es.Add, Change: es.Change, Delete: es.Remove, Detail: strings.Join(kinds, ", "),
+			})
+		}
+	}
+	for _, raw := range []json.RawMessage{doc.Stacks, doc.Pulumi} {
+		stacks, err := parseStacks(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: stacks: %v", name, err)
+		}
+		s.Stacks = append(s.Stacks, stacks...)
+	}
+	if len(s.Environments) == 0 && len(s.Stacks) == 0 {
+		out := doc.Out
+		if out == "" {
+			out = "the output"
+		}
+		if doc.Changed != nil && *doc.Changed {
+			s.Note = fmt.Sprintf("Files in %s change, but no Kubernetes object or stack does.", out)
+		} else {
+			s.Note = fmt.Sprintf("No changes: %s is up to date.", out)
+		}
+	}
+	return s, nil
+}
+
+// parseStacks reads per-stack change counts. The stacks may be an object
+// keyed by stack name or a list of objects naming their stack, possibly
+// under a "stacks" key; counts are read from the stack's object or its
+// "summary" or "changeSummary", under Pulumi's names (create, update,
+// delete) or platc's (add, change, remove).
+func parseStacks(raw json.RawMessage) ([]github.Changes, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	if m, ok := v.(map[string]any); ok {
+		if inner, ok := m["stacks"]; ok {
+			v = inner
+		}
+	}
+	var out []github.Changes
+	switch v := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(v))
+		for k := range v {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if m, ok := v[n].(map[string]any); ok {
+				out = append(out, stackChanges(n, m))
+			}
+		}
+	case []any:
+		for i, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("entry %d is not an object", i+1)
+			}
+			name, _ := m["stack"].(string)
+			if name == "" {
+				name, _ = m["name"].(string)
+			}
+			if name == "" {
+				return nil, fmt.Errorf("entry %d names no stack", i+1)
+			}
+			out = append(out, stackChanges(name, m))
+		}
+	case nil:
+	default:
+		return nil, errors.New("want an object or a list")
+	}
+	return out, nil
+}
+
+func stackChanges(name string, m map[string]any) github.Changes {
+	for _, k := range []string{"changeSummary", "summary", "changes"} {
+		if inner, ok := m[k].(map[string]any); ok {
+			m = inner
+			break
+		}
+	}
+	num := func(keys ...string) int {
+		for _, k := range keys {
+			if f, ok := m[k].(float64); ok && f >= 0 {
+				return int(f)
+			}
+		}
+		return 0
+	}
+	change := num("change")
+	if _, ok := m["change"]; !ok {
+		change = num("update") + num("replace")
+	}
+	return github.Changes{Name: name, Add: num("add", "create"), Change: change, Delete: num("remove", "delete")}
+}

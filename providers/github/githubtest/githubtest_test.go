@@ -1,0 +1,167 @@
+package githubtest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/platc-dev/platc/providers/github/githubtest"
+)
+
+const sha = "0123456789abcdef0123456789abcdef01234567"
+
+func send(t *testing.T, srv *githubtest.Server, method, path, token, body string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func annotations(n int, level string) string {
+	var as []string
+	for i := range n {
+		as = append(as, fmt.Sprintf(`{"path":"a.cue","start_line":%d,"end_line":%d,"annotation_level":%q,"message":"m"}`, i+1, i+1, level))
+	}
+	return "[" + strings.Join(as, ",") + "]"
+}
+
+func TestValidation(t *testing.T) {
+	tests := map[string]struct {
+		method, path, body string
+		status             int
+		message            string
+	}{
+		"a complete check run is created": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","status":"completed","conclusion":"success","output":{"title":"t","summary":"s","annotations":` + annotations(50, "warning") + `}}`,
+			201, ""},
+		"51 annotations are too many": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":` + annotations(51, "warning") + `}}`,
+			422, "only 50 annotations are allowed per request"},
+		"error is no annotation level": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":` + annotations(1, "error") + `}}`,
+			422, `annotation_level \"error\" is not one of notice, warning, failure`},
+		"an annotation needs its fields": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":[{"path":"a.cue","start_line":1,"annotation_level":"notice"}]}}`,
+			422, "end_line is required"},
+		"columns only on one line": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":[{"path":"a.cue","start_line":1,"end_line":2,"start_column":3,"annotation_level":"notice","message":"m"}]}}`,
+			422, "only allowed when start_line equals end_line"},
+		"paths are relative to the repository": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":[{"path":"/abs/a.cue","start_line":1,"end_line":1,"annotation_level":"notice","message":"m"}]}}`,
+			422, "must be relative to the repository root"},
+		"completed needs a conclusion": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","status":"completed"}`,
+			422, "conclusion is required when status is completed"},
+		"a conclusion from the list": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","conclusion":"passed"}`,
+			422, `conclusion \"passed\" is not one of`},
+		"output needs a title and a summary": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"text":"x"}}`,
+			422, "output.title is required"},
+		"a summary of at most 65535 characters": {
+			"POST", "/repos/o/r/check-runs",
+			`{"name":"platc","head_sha":"` + sha + `","output":{"title":"t","summary":"` + strings.Repeat("é", 65536) + `"}}`,
+			422, "output.summary is too long (65536 characters"},
+		"a name and a commit": {
+			"POST", "/repos/o/r/check-runs", `{"head_sha":"HEAD"}`,
+			422, "name is required"},
+		"JSON only": {
+			"POST", "/repos/o/r/check-runs", `name=platc`,
+			400, "Problems parsing JSON"},
+		"a comment of 65536 characters is fine": {
+			"POST", "/repos/o/r/issues/1/comments", `{"body":"` + strings.Repeat("é", 65536) + `"}`,
+			201, ""},
+		"one more is too long": {
+			"POST", "/repos/o/r/issues/1/comments", `{"body":"` + strings.Repeat("é", 65537) + `"}`,
+			422, "Body is too long (maximum is 65536 characters)"},
+		"an empty comment is refused": {
+			"POST", "/repos/o/r/issues/1/comments", `{"body":""}`,
+			422, "Body can't be blank"},
+		"another repository does not exist": {
+			"POST", "/repos/o/other/issues/1/comments", `{"body":"x"}`,
+			404, "Not Found"},
+		"an unknown check run does not exist": {
+			"PATCH", "/api/v3/repos/o/r/check-runs/99", `{"name":"platc"}`,
+			404, "Not Found"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r"})
+			defer srv.Close()
+			status, body, _ := send(t, srv, tc.method, tc.path, "tok", tc.body)
+			if status != tc.status || !strings.Contains(body, tc.message) {
+				t.Errorf("got %d %s, want %d with %q", status, body, tc.status, tc.message)
+			}
+			if status >= 400 && (len(srv.CheckRuns()) != 0 || len(srv.Comments(1)) != 0) {
+				t.Errorf("a refused request changed the state")
+			}
+		})
+	}
+}
+
+func TestAuthAndFaults(t *testing.T) {
+	srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r"})
+	defer srv.Close()
+	if status, body, _ := send(t, srv, "GET", "/repos/o/r/issues/1/comments", "", ""); status != 401 || !strings.Contains(body, "Bad credentials") {
+		t.Errorf("no token: %d %s", status, body)
+	}
+	srv.Fail(githubtest.RateLimited("GET", "/comments", 5))
+	status, _, h := send(t, srv, "GET", "/repos/o/r/issues/1/comments", "tok", "")
+	if status != 403 || h.Get("Retry-After") != "5" || h.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("rate limit: %d %v", status, h)
+	}
+	if status, _, _ := send(t, srv, "GET", "/repos/o/r/issues/1/comments", "tok", ""); status != 200 {
+		t.Errorf("the fault outlived its one time: %d", status)
+	}
+}
+
+func TestPaginationLinks(t *testing.T) {
+	srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r"})
+	defer srv.Close()
+	for i := range 65 {
+		srv.AddComment(9, "someone", fmt.Sprint(i))
+	}
+	status, body, h := send(t, srv, "GET", "/api/v3/repos/o/r/issues/9/comments?per_page=30&page=2", "tok", "")
+	var page []map[string]any
+	if err := json.Unmarshal([]byte(body), &page); err != nil || status != 200 || len(page) != 30 || page[0]["body"] != "30" {
+		t.Fatalf("page 2: %d %d items %v", status, len(page), err)
+	}
+	link := h.Get("Link")
+	for _, want := range []string{
+		`<` + srv.URL + `/api/v3/repos/o/r/issues/9/comments?page=3&per_page=30>; rel="next"`,
+		`page=3&per_page=30>; rel="last"`,
+		`page=1&per_page=30>; rel="first"`,
+		`page=1&per_page=30>; rel="prev"`,
+	} {
+		if !strings.Contains(link, want) {
+			t.Errorf("Link %s lacks %s", link, want)
+		}
+	}
+	_, body, h = send(t, srv, "GET", "/repos/o/r/issues/9/comments?per_page=30&page=3", "tok", "")
+	if strings.Contains(h.Get("Link"), `rel="next"`) || strings.Count(body, `"id"`) != 5 {
+		t.Errorf("last page: Link %s, body %s", h.Get("Link"), body)
+	}
+}
