@@ -16,7 +16,7 @@ KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/v
 # The day the example's calendar, freezes and exceptions are written for.
 EXAMPLE_NOW := 2026-11-24
 
-.PHONY: help build install tools bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-chromium bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ build: ## build bin/platc
 install: ## install platc into GOBIN
 	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/platc
 
-tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
+tools: tools-chromium ## build the tools tests and benchmarks use into .tools/bin, install chromium (idempotent)
 	@mkdir -p $(TOOLS)
 	@if [ "$$($(TOOLS)/cue version 2>/dev/null | head -1)" != "cue version $(CUE_VERSION)" ]; then \
 		echo "building cue $(CUE_VERSION) into .tools/bin"; \
@@ -41,6 +41,25 @@ tools: ## build the tools tests and benchmarks use into .tools/bin (idempotent)
 		echo "building kube-apiserver $(KUBE_VERSION) into .tools/bin (15 minutes on 2 cores when the build cache is cold)"; \
 		cd .ci/tools/kube && $(GO) build -ldflags "$(KUBE_LDFLAGS)" -o $(TOOLS)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver; \
 	else echo "kube-apiserver $(KUBE_VERSION) is up to date"; fi
+
+# Debian's chromium for the browser test of `platc docs` (providers/docs).
+# Skips apt when chromium is already installed; tries the package lists
+# the machine has before refreshing them, so it works offline once
+# installed and says what to run when it cannot install.
+tools-chromium: ## install Debian's chromium for the docs browser test (idempotent)
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium is installed: $$(chromium --version 2>/dev/null | head -1)"; \
+	else \
+		echo "installing Debian's chromium (for the platc docs browser test)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
+		|| { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+		|| { echo "make tools: could not install chromium with apt-get (offline, or not root?)."; \
+		     echo "  Install it with: sudo apt-get update && sudo apt-get install -y chromium"; \
+		     echo "  The browser test of platc docs (go test ./providers/docs) fails without it."; exit 1; }; \
+		echo "chromium installed: $$(chromium --version 2>/dev/null | head -1)"; \
+	fi
 
 bench-tools: tools ## build conftest into .tools/bin for bench-check (slow, not needed by the tests)
 	@if [ ! -x $(TOOLS)/conftest ]; then \
