@@ -136,6 +136,7 @@ func New(cfg Config) *cobra.Command {
 		newFmtCmd(g),
 		newInitCmd(g),
 		newInventoryCmd(g),
+		newDocsCmd(g),
 	)
 	return root
 }
