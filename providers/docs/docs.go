@@ -13,9 +13,9 @@
 package docs
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/platc-dev/platc/compiler/diag"
@@ -125,18 +125,6 @@ func Build(in Input) (map[string][]byte, error) {
 	return files, nil
 }
 
-// Pages lists the HTML pages Build writes for in, in order.
-func Pages(files map[string][]byte) []string {
-	var out []string
-	for name := range files {
-		if bytes.HasPrefix(files[name], []byte("<!DOCTYPE html>")) {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // builder computes the views of the site from the input.
 type builder struct {
 	in   Input
@@ -173,4 +161,16 @@ func partCount(s *model.Spec) int {
 		n += len(s.Events.Topics)
 	}
 	return n
+}
+
+// HTMLPages lists the HTML pages among the files Build returned, sorted.
+func HTMLPages(files map[string][]byte) []string {
+	var out []string
+	for name := range files {
+		if strings.HasSuffix(name, ".html") {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
