@@ -6,6 +6,7 @@ require (
 	cuelang.org/go v0.17.1
 	github.com/NVIDIA/go-nvml v0.13.4-1
 	github.com/argoproj/argo-rollouts v1.10.1
+	github.com/coder/websocket v1.8.14
 	github.com/envoyproxy/gateway v1.9.1
 	github.com/google/go-cmp v0.7.0
 	github.com/open-policy-agent/opa v1.22.2
@@ -31,7 +32,6 @@ require (
 	github.com/blang/semver/v4 v4.0.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cockroachdb/apd/v3 v3.2.3 // indirect
-	github.com/coder/websocket v1.8.14 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/dennwc/varint v1.0.0 // indirect

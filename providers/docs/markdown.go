@@ -201,7 +201,11 @@ func mdArchitecture(w *md, s *site) {
 		note += " This overview draws the layers; the owners' parts are on the pages listed below."
 	}
 	w.p("%s", note)
-	w.WriteString(a.Mermaid + "\n")
+	if a.Mermaid == "" {
+		w.p("The spec has no services, integrations, models, datasets or topics, and no architecture board, to draw.")
+	} else {
+		w.WriteString(a.Mermaid + "\n")
+	}
 	if len(a.Pages) > 0 {
 		w.h(2, "Owners")
 		var rows [][]string

@@ -197,6 +197,8 @@ func (b *builder) architecture() archView {
 	v.Parts, v.Deps = len(full.nodes), len(full.edges)
 	title := "Architecture of " + cmp.Or(s.Platform.Name, "the platform")
 	switch {
+	case len(full.nodes) == 0 && len(modules) == 0:
+		v.Mode = "empty"
 	case b.drawEach:
 		v.Mode = "each"
 		d := full.diagram(title, layers, modules)
