@@ -16,7 +16,7 @@ KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/v
 # The day the example's calendar, freezes and exceptions are written for.
 EXAMPLE_NOW := 2026-11-24
 
-.PHONY: help build install tools tools-chromium bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-chromium bench-tools test test-short golden bench bench-docs bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ golden: ## fail if regenerating golden files and scripts (PLATC_UPDATE=1) change
 
 bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 teams)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+
+bench-docs: ## platc docs against platc check on the generated 1000-team organisation (bar: under 2x)
+	$(GO) test -run '^$$' -bench 'BenchmarkDocsVsCheck/teams=1000' -benchtime 3x ./providers/docs
 
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh
