@@ -95,7 +95,11 @@ func (b *builder) environments() []*envRow {
 			Findings: b.fx.under("environments", name),
 		}
 		cl := e.Cluster
-		row.Cluster = strings.Join(nonEmpty(cl.Provider, cl.Region, cl.Name, kube(cl.KubernetesVersion), cl.Mesh), ", ")
+		mesh := ""
+		if cl.Mesh != "" && cl.Mesh != "none" {
+			mesh = cl.Mesh + " mesh"
+		}
+		row.Cluster = strings.Join(nonEmpty(cl.Provider, cl.Region, cl.Name, kube(cl.KubernetesVersion), mesh), ", ")
 		var cpu model.CPU
 		var mem model.Bytes
 		gpus, burst := map[string]int{}, map[string]int{}
