@@ -190,7 +190,7 @@ func (b *builder) environments() []*envRow {
 			mk("CPU cores", float64(qcpu), float64(cpu), func(f float64) string { return trimFloat(f) }, ""),
 			mk("Memory", float64(qmem), float64(mem), func(f float64) string { return formatBytes(model.Bytes(f)) }, ""))
 		models := slices.Sorted(maps.Keys(gpus))
-		for m := range reserved {
+		for _, m := range slices.Sorted(maps.Keys(reserved)) {
 			if !slices.Contains(models, m) {
 				models = append(models, m)
 			}

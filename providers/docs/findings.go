@@ -3,7 +3,6 @@ package docs
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/platc-dev/platc/compiler/diag"
@@ -40,15 +39,19 @@ func (f *finding) Href() string {
 // MDHref links from another Markdown file to the section it concerns.
 func (f *finding) MDHref() string { return pageMD(f.Page) }
 
-// findingIndex finds the findings about a spec path.
+// findingIndex finds the findings about a spec path. Every part of a
+// large spec asks for its findings, so they are indexed by path and by
+// every prefix of it.
 type findingIndex struct {
 	all []*finding
-	// byPath holds the findings by the path they name, formatted.
-	byPath map[string][]*finding
+	// byPath holds the findings by the path they name, formatted; byPrefix
+	// by each prefix of it (the path included); byPage by the page they
+	// concern.
+	byPath, byPrefix, byPage map[string][]*finding
 }
 
 func newFindingIndex(ds diag.Diagnostics, place func(labels []string) (page, anchor string)) *findingIndex {
-	ix := &findingIndex{byPath: map[string][]*finding{}}
+	ix := &findingIndex{byPath: map[string][]*finding{}, byPrefix: map[string][]*finding{}, byPage: map[string][]*finding{}}
 	for i, d := range ds.Sorted() {
 		labels := source.ParsePath(d.Path)
 		f := &finding{Diagnostic: d, ID: fmt.Sprintf("finding-%d", i+1), labels: labels}
@@ -56,6 +59,11 @@ func newFindingIndex(ds diag.Diagnostics, place func(labels []string) (page, anc
 		ix.all = append(ix.all, f)
 		key := source.FormatPath(labels)
 		ix.byPath[key] = append(ix.byPath[key], f)
+		for k := range len(labels) + 1 {
+			pk := source.FormatPath(labels[:k])
+			ix.byPrefix[pk] = append(ix.byPrefix[pk], f)
+		}
+		ix.byPage[f.Page] = append(ix.byPage[f.Page], f)
 	}
 	return ix
 }
@@ -67,25 +75,11 @@ func (ix *findingIndex) at(labels ...string) []*finding {
 
 // under returns the findings that name labels or a path below it.
 func (ix *findingIndex) under(labels ...string) []*finding {
-	var out []*finding
-	for _, f := range ix.all {
-		if len(f.labels) >= len(labels) && slices.Equal(f.labels[:len(labels)], labels) {
-			out = append(out, f)
-		}
-	}
-	return out
+	return ix.byPrefix[source.FormatPath(labels)]
 }
 
 // onPage returns the findings that concern a page.
-func (ix *findingIndex) onPage(page string) []*finding {
-	var out []*finding
-	for _, f := range ix.all {
-		if f.Page == page {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func (ix *findingIndex) onPage(page string) []*finding { return ix.byPage[page] }
 
 // quoted matches the "names" a message quotes, to mark the party a RACI
 // finding is about.

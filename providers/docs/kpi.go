@@ -58,7 +58,6 @@ type kpiView struct {
 	Listed       bool
 	LiveSource   string
 	LiveError    string
-	Findings     []*finding
 }
 
 // maxDeps is the most names a dependency list shows.
@@ -85,7 +84,6 @@ func (b *builder) kpis() kpiView {
 	s := b.spec
 	k := s.KPIs
 	var v kpiView
-	v.Findings = b.fx.under("platform", "observability")
 	prodEnvs := map[string]bool{}
 	for name, e := range s.Environments {
 		if e.Tier == "prod" {

@@ -20,21 +20,19 @@ type site struct {
 	AsOf       string
 	LiveReload bool
 
-	Counts      []kv
-	Errors      int
-	Warnings    int
-	Arch        archView
-	Pipeline    pipelineView
-	RACI        []raciRow
-	RACIFinds   []*finding
-	Envs        []*envRow
-	Calendar    calendarView
-	KPIs        kpiView
-	Blueprint   *blueprintView
-	Findings    []*finding
-	findings    *findingIndex
-	HasInvent   bool
-	ArchModules map[string][]string
+	Counts    []kv
+	Errors    int
+	Warnings  int
+	Arch      archView
+	Pipeline  pipelineView
+	RACI      []raciRow
+	Envs      []*envRow
+	Calendar  calendarView
+	KPIs      kpiView
+	Blueprint *blueprintView
+	Findings  []*finding
+	findings  *findingIndex
+	HasInvent bool
 }
 
 type kv struct{ K, V string }
@@ -138,14 +136,12 @@ type archView struct {
 	Layers []layerRow
 	// Mode is "each" (every part drawn), "grouped" (by owner and layer)
 	// or "paged" (a layer overview, and the groups on pages).
-	Mode         string
-	SVG          template.HTML
-	Mermaid      string
-	Parts, Deps  int
-	Pages        []*archPage
-	Owners       []ownerRow
-	Unowned      []string
-	Capabilities []string
+	Mode        string
+	SVG         template.HTML
+	Mermaid     string
+	Parts, Deps int
+	Pages       []*archPage
+	Owners      []ownerRow
 }
 
 func (b *builder) architecture() archView {
@@ -183,7 +179,7 @@ func (b *builder) architecture() archView {
 		v.Layers = append(v.Layers, layerRow{
 			Key: key, Title: layerTitle(key), Owner: l.Owner,
 			Modules: l.Modules, Interfaces: l.Interfaces, DependsOn: l.DependsOn,
-			Parts: countsLabel(parts[key]), Anchor: anchorID("layer", key),
+			Parts: cmpOr(countsLabel(parts[key]), "—"), Anchor: anchorID("layer", key),
 			Findings: b.fx.under("governance", "architecture", key),
 		})
 		modules[key] = l.Modules
@@ -285,7 +281,6 @@ type pipelineView struct {
 	CIGates                  []string
 	GitOpsEngine, GitOpsRepo string
 	Signing, Registry        string
-	Findings                 []*finding
 }
 
 var stageTitles = map[string]string{"code": "Code", "build": "Build", "test": "Test", "deploy": "Deploy", "monitor": "Monitor"}
@@ -309,9 +304,6 @@ func (b *builder) pipeline() pipelineView {
 		v.CIProvider, v.CIGates = p.CI.Provider, p.CI.Gates
 		v.GitOpsEngine, v.GitOpsRepo = p.GitOps.Engine, p.GitOps.Repo
 		v.Signing, v.Registry = p.SupplyChain.Signing.Tool, p.SupplyChain.Registry
-	}
-	for _, sub := range []string{"ci", "gitops", "supplyChain"} {
-		v.Findings = append(v.Findings, b.fx.under("platform", sub)...)
 	}
 	return v
 }
