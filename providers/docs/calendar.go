@@ -41,6 +41,9 @@ type calDay struct {
 	Date    string
 	Frozen  []string
 	Changes []dayChange
+	// Open are the environments with a change window that day (and no
+	// freeze); environments without windows are open every day.
+	Open    []string
 	Today   bool
 	Weekend bool
 }
@@ -99,16 +102,24 @@ func (b *builder) calendar() calendarView {
 		}
 	}
 	var freezes []freezeRow
+	// windowDays: the weekdays each environment with windows is open.
+	type envDays struct {
+		env  string
+		days map[string]bool
+	}
+	var windowDays []envDays
 	for _, name := range slices.SortedFunc(maps.Keys(s.Environments), func(x, y string) int {
 		return cmp.Or(cmp.Compare(tierRank(s.Environments[x].Tier), tierRank(s.Environments[y].Tier)), cmp.Compare(x, y))
 	}) {
 		e := s.Environments[name]
 		ec := envCalendar{Env: name, Tier: e.Tier, Anchor: anchorID("windows", name)}
 		ec.Findings = append(b.fx.under("environments", name, "changeWindows"), b.fx.under("environments", name, "freezes")...)
+		ed := envDays{env: name, days: map[string]bool{}}
 		for _, w := range e.ChangeWindows {
 			var days []string
 			for _, d := range w.Days {
 				days = append(days, cmp.Or(weekdays[d], d))
+				ed.days[d] = true
 			}
 			ec.Windows = append(ec.Windows, windowRow{Name: w.Name, Days: strings.Join(days, ", "), Hours: w.Start + "–" + w.End, TZ: w.Timezone})
 		}
@@ -124,6 +135,9 @@ func (b *builder) calendar() calendarView {
 			}
 			ec.Freezes = append(ec.Freezes, fr)
 		}
+		if len(ed.days) > 0 {
+			windowDays = append(windowDays, ed)
+		}
 		if len(ec.Windows) > 0 || len(ec.Freezes) > 0 || len(ec.Findings) > 0 {
 			v.Envs = append(v.Envs, ec)
 		}
@@ -135,6 +149,23 @@ func (b *builder) calendar() calendarView {
 		for _, f := range freezes {
 			if day.Before(f.end) && day.Add(24*time.Hour).After(f.start) {
 				out = append(out, f.Name+" ("+f.Env+")")
+			}
+		}
+		return out
+	}
+	openOn := func(day time.Time) []string {
+		var out []string
+		wd := strings.ToLower(day.Weekday().String()[:3])
+		for _, ed := range windowDays {
+			if !ed.days[wd] {
+				continue
+			}
+			frozen := false
+			for _, f := range freezes {
+				frozen = frozen || f.Env == ed.env && day.Before(f.end) && day.Add(24*time.Hour).After(f.start)
+			}
+			if !frozen {
+				out = append(out, ed.env)
 			}
 		}
 		return out
@@ -170,7 +201,7 @@ func (b *builder) calendar() calendarView {
 		for d := m; d.Month() == m.Month(); d = d.AddDate(0, 0, 1) {
 			key := d.Format("2006-01-02")
 			week = append(week, calDay{
-				N: d.Day(), Date: key, Frozen: frozenOn(d), Changes: byDay[key], Today: d.Equal(today),
+				N: d.Day(), Date: key, Frozen: frozenOn(d), Changes: byDay[key], Open: openOn(d), Today: d.Equal(today),
 				Weekend: d.Weekday() == time.Saturday || d.Weekday() == time.Sunday,
 			})
 			if len(week) == 7 {
