@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/platc-dev/platc/providers/docs"
 )
 
 // pageLog is what the browser reported while one page loaded.
@@ -216,6 +218,19 @@ func TestPagesInBrowser(t *testing.T) {
 			}
 		}
 	}
+	// A large organisation: its pages must stay quick to load and draw.
+	large, err := docs.Build(docs.Input{Spec: largeSpec(600), Now: exampleNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range large {
+		if err := os.MkdirAll(filepath.Join(root, "large"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "large", name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A control page that does what the docs must not: the harness has to
 	// catch it (a request to another origin, on this machine, and a
 	// console error).
@@ -260,7 +275,7 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 
 	shots := artifactDir(t)
-	for _, sub := range []string{"acme-shop", "findings"} {
+	for _, sub := range []string{"acme-shop", "findings", "large"} {
 		entries, err := os.ReadDir(filepath.Join(root, sub))
 		if err != nil {
 			t.Fatal(err)
@@ -272,11 +287,26 @@ func TestPagesInBrowser(t *testing.T) {
 			}
 			n++
 			url := origin + sub + "/" + e.Name()
+			start := time.Now()
 			check(url, v.visit(url))
+			if d := time.Since(start); d > 15*time.Second {
+				t.Errorf("%s took %s to load", url, d)
+			}
 			var title string
 			v.b.eval(`document.querySelector("h1").textContent`, &title)
 			if title == "" {
 				t.Errorf("%s has no heading", url)
+			}
+			if sub == "large" {
+				var boxes int
+				v.b.eval(`document.querySelectorAll("svg g.node").length`, &boxes)
+				if strings.HasPrefix(e.Name(), "architecture") && (boxes == 0 || boxes > docs.MaxDiagramNodes) {
+					t.Errorf("%s draws %d boxes", url, boxes)
+				}
+				if e.Name() == "architecture-1.html" {
+					v.screenshot("svg.diagram", filepath.Join(shots, "large-architecture-1.png"))
+				}
+				continue
 			}
 			switch e.Name() {
 			case "architecture.html":

@@ -219,30 +219,8 @@ func TestFindingsInPlace(t *testing.T) {
 // drawn as a layer overview and pages of owner groups, no diagram with
 // more than MaxDiagramNodes boxes, and every part's owner on a page.
 func TestLargeSpecDiagramsStayUsable(t *testing.T) {
-	s := &model.Spec{
-		Platform:     &model.Platform{Name: "big", Owner: "team-0000"},
-		Environments: map[string]*model.Environment{"prod": {Name: "prod", Tier: "prod", Pools: map[string]*model.Pool{}}},
-		Teams:        map[string]*model.Team{},
-		Services:     map[string]*model.Service{},
-		Events:       &model.Events{Topics: map[string]*model.Topic{}},
-		Data:         &model.Data{Datasets: map[string]*model.Dataset{}},
-	}
 	const teams = 600
-	for i := range teams {
-		team := fmt.Sprintf("team-%04d", i)
-		s.Teams[team] = &model.Team{Name: team}
-		topic := team + ".events"
-		s.Events.Topics[topic] = &model.Topic{Name: topic, Owner: team, Producers: []string{team + "-svc0"}}
-		s.Data.Datasets[team+"-facts"] = &model.Dataset{Name: team + "-facts", Owner: team, Lineage: model.Lineage{Upstreams: []string{"topic/" + topic}}}
-		for j := range 8 {
-			name := fmt.Sprintf("%s-svc%d", team, j)
-			svc := &model.Service{Name: name, Team: team, Kind: "api", Environments: map[string]*model.Placement{"prod": {Replicas: 2}}}
-			// Each service calls the next team's first service.
-			svc.Dependencies = []string{fmt.Sprintf("team-%04d-svc0", (i+1)%teams), "dataset/" + team + "-facts"}
-			s.Services[name] = svc
-		}
-	}
-	files, err := docs.Build(docs.Input{Spec: s, Now: exampleNow})
+	files, err := docs.Build(docs.Input{Spec: largeSpec(teams), Now: exampleNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,4 +258,32 @@ func TestLargeSpecDiagramsStayUsable(t *testing.T) {
 	if kpis := string(files["kpis.html"]); strings.Contains(kpis, `id="budget-team-0001-svc1"`) {
 		t.Error("kpis.html lists each service's budget for a large spec")
 	}
+}
+
+// largeSpec is an organisation of teams with eight services each, a topic
+// and a dataset, every service calling the next team's first one.
+func largeSpec(teams int) *model.Spec {
+	s := &model.Spec{
+		Platform:     &model.Platform{Name: "big", Owner: "team-0000"},
+		Environments: map[string]*model.Environment{"prod": {Name: "prod", Tier: "prod", Pools: map[string]*model.Pool{}}},
+		Teams:        map[string]*model.Team{},
+		Services:     map[string]*model.Service{},
+		Events:       &model.Events{Topics: map[string]*model.Topic{}},
+		Data:         &model.Data{Datasets: map[string]*model.Dataset{}},
+	}
+	for i := range teams {
+		team := fmt.Sprintf("team-%04d", i)
+		s.Teams[team] = &model.Team{Name: team}
+		topic := team + ".events"
+		s.Events.Topics[topic] = &model.Topic{Name: topic, Owner: team, Producers: []string{team + "-svc0"}}
+		s.Data.Datasets[team+"-facts"] = &model.Dataset{Name: team + "-facts", Owner: team, Lineage: model.Lineage{Upstreams: []string{"topic/" + topic}}}
+		for j := range 8 {
+			name := fmt.Sprintf("%s-svc%d", team, j)
+			svc := &model.Service{Name: name, Team: team, Kind: "api", Environments: map[string]*model.Placement{"prod": {Replicas: 2}}}
+			// Each service calls the next team's first service.
+			svc.Dependencies = []string{fmt.Sprintf("team-%04d-svc0", (i+1)%teams), "dataset/" + team + "-facts"}
+			s.Services[name] = svc
+		}
+	}
+	return s
 }
