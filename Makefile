@@ -19,7 +19,7 @@ PULUMI_VERSION := v3.259.0
 # a Tuesday morning, inside its change windows.
 EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools tools-pulumi bench-tools test test-short golden bench bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ tools-pulumi: ## build the pulumi CLI platc apply drives into .tools/bin (idempo
 		cd .ci/tools/pulumi && $(GO) build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" -o $(TOOLS)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi; \
 	else echo "pulumi $(PULUMI_VERSION) is up to date"; fi
 
-tools: tools-pulumi ## build the tools tests and benchmarks use into .tools/bin (idempotent)
+tools: tools-pulumi tools-chromium ## build the tools tests and benchmarks use into .tools/bin, install chromium (idempotent)
 	@mkdir -p $(TOOLS)
 	@if [ "$$($(TOOLS)/cue version 2>/dev/null | head -1)" != "cue version $(CUE_VERSION)" ]; then \
 		echo "building cue $(CUE_VERSION) into .tools/bin"; \
@@ -51,6 +51,25 @@ tools: tools-pulumi ## build the tools tests and benchmarks use into .tools/bin 
 		echo "building kube-apiserver $(KUBE_VERSION) into .tools/bin (15 minutes on 2 cores when the build cache is cold)"; \
 		cd .ci/tools/kube && $(GO) build -ldflags "$(KUBE_LDFLAGS)" -o $(TOOLS)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver; \
 	else echo "kube-apiserver $(KUBE_VERSION) is up to date"; fi
+
+# Debian's chromium for the browser test of `platc docs` (providers/docs).
+# Skips apt when chromium is already installed; tries the package lists
+# the machine has before refreshing them, so it works offline once
+# installed and says what to run when it cannot install.
+tools-chromium: ## install Debian's chromium for the docs browser test (idempotent)
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium is installed: $$(chromium --version 2>/dev/null | head -1)"; \
+	else \
+		echo "installing Debian's chromium (for the platc docs browser test)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
+		|| { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+		|| { echo "make tools: could not install chromium with apt-get (offline, or not root?)."; \
+		     echo "  Install it with: sudo apt-get update && sudo apt-get install -y chromium"; \
+		     echo "  The browser test of platc docs (go test ./providers/docs) fails without it."; exit 1; }; \
+		echo "chromium installed: $$(chromium --version 2>/dev/null | head -1)"; \
+	fi
 
 bench-tools: tools ## build conftest into .tools/bin for bench-check (slow, not needed by the tests)
 	@if [ ! -x $(TOOLS)/conftest ]; then \
@@ -70,6 +89,9 @@ golden: ## fail if regenerating golden files and scripts (PLATC_UPDATE=1) change
 
 bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 teams)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+
+bench-docs: ## platc docs against platc check on the generated 1000-team organisation (bar: under 2x)
+	$(GO) test -run '^$$' -bench 'BenchmarkDocsVsCheck/teams=1000' -benchtime 3x ./providers/docs
 
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh

@@ -100,7 +100,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 	}
 	evalCtx, cancel := context.WithTimeout(ctx, cfg.PolicyTimeout)
 	defer cancel()
-	raw, err := pc.eng.Eval(evalCtx, in.Value)
+	ev, err := pc.eng.Evaluate(evalCtx, in.Value)
 	if errors.Is(err, policy.ErrTimeout) {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
@@ -110,7 +110,8 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 	if err != nil {
 		return nil, nil, err
 	}
-	ds.Append(pc.eng.Findings(raw, in, res.Package.Index)...)
+	ds.Append(pc.eng.Findings(ev.Findings, in, res.Package.Index)...)
+	res.Capabilities = ev.Capabilities
 	if cfg.Reconcile != nil {
 		more, err := cfg.Reconcile(res.Spec, func(labels []string) diag.Pos {
 			p, _ := res.Package.Index.Lookup(labels)

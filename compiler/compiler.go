@@ -30,6 +30,10 @@ type Result struct {
 	Spec    *model.Spec
 	// Rules are the policy rules a check ran, by ID.
 	Rules map[string]*policy.Rule
+	// Capabilities are the 90-day blueprint capabilities the spec has, as
+	// the built-in policies judge them (data.platc.lib.capabilities.has),
+	// sorted; set by Check.
+	Capabilities []string
 }
 
 // Vet loads the spec in cfg.Dir and validates it against the schema. A

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +274,42 @@ func BenchmarkCheck(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckReportsCapabilities: Check exposes the blueprint capabilities
+// the built-in library judges the spec to have, the same set the
+// blueprint-schedule rule marks milestones done by.
+func TestCheckReportsCapabilities(t *testing.T) {
+	res, _, err := Check(context.Background(), CheckConfig{Config: Config{Dir: "../examples/acme-shop"}, Now: checkNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := map[string]bool{}
+	for _, c := range res.Capabilities {
+		has[c] = true
+	}
+	// Every milestone of the example is done (it checks without warnings).
+	for _, ph := range res.Spec.Blueprint.Phases {
+		for _, ms := range ph.Milestones {
+			for _, c := range ms.Capabilities {
+				if !has[c] {
+					t.Errorf("capability %s of milestone %s is missing from %v", c, ms.Name, res.Capabilities)
+				}
+			}
+		}
+	}
+	if !slices.IsSorted(res.Capabilities) {
+		t.Errorf("capabilities are not sorted: %v", res.Capabilities)
+	}
+
+	res, _, err = Check(context.Background(), CheckConfig{Config: Config{Dir: "../examples/minimal"}, Now: checkNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The schema's defaults name an observability stack, and a spec
+	// without serving services has no service lacking an SLO.
+	if diff := cmp.Diff([]string{"unified-observability"}, res.Capabilities); diff != "" {
+		t.Errorf("minimal spec capabilities (-want +got):\n%s", diff)
 	}
 }

@@ -152,6 +152,32 @@ var ErrTimeout = errors.New("policies did not finish in time")
 // Eval evaluates every policy against input and returns the elements of
 // every deny and warn rule, in a stable order.
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
+	ev, err := e.Evaluate(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	return ev.Findings, nil
+}
+
+// Evaluation is the outcome of one evaluation of every policy.
+type Evaluation struct {
+	// Findings are the elements of every deny and warn rule, in a stable
+	// order.
+	Findings []RawFinding
+	// Capabilities are the blueprint capabilities the spec has, sorted:
+	// data.platc.lib.capabilities.has, the set blueprint-schedule judges
+	// milestones by. Nil when the built-in library is not loaded.
+	Capabilities []string
+}
+
+// CapabilitiesPackage is the package whose has set lists the blueprint
+// capabilities a spec has.
+const CapabilitiesPackage = "platc.lib.capabilities"
+
+// Evaluate evaluates every policy against input once and returns the
+// findings and the spec's blueprint capabilities (evaluated by the same
+// query, so they cost nothing extra).
+func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Evaluation, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		var te *topdown.Error
@@ -160,13 +186,40 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error
 		}
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
-	var out []RawFinding
+	ev := &Evaluation{}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, nil
+		return ev, nil
 	}
-	collect(rs[0].Expressions[0].Value, "platc", &out)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Package < out[j].Package })
-	return out, nil
+	doc := rs[0].Expressions[0].Value
+	collect(doc, "platc", &ev.Findings)
+	sort.SliceStable(ev.Findings, func(i, j int) bool { return ev.Findings[i].Package < ev.Findings[j].Package })
+	ev.Capabilities = capabilities(doc)
+	return ev, nil
+}
+
+// capabilities reads data.platc.lib.capabilities.has from the value of
+// data.platc.
+func capabilities(doc any) []string {
+	cur := doc
+	for _, k := range append(strings.Split(strings.TrimPrefix(CapabilitiesPackage, "platc."), "."), "has") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = obj[k]
+	}
+	items, ok := cur.([]any)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // collect walks the value of data.platc, taking the deny and warn sets of

@@ -138,6 +138,7 @@ func New(cfg Config) *cobra.Command {
 		newInitCmd(g),
 		newInventoryCmd(g),
 		newGitHubCmd(g),
+		newDocsCmd(g),
 	)
 	return root
 }
