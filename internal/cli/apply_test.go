@@ -50,7 +50,7 @@ teams: search: {
 
 // applyEnv makes a spec and the environment apply needs: the pulumi CLI
 // from make tools, an empty passphrase, a Pulumi home of the test's own.
-func applyEnv(t *testing.T) (spec, out string) {
+func applyEnv(t testing.TB) (spec, out string) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -181,22 +181,8 @@ func TestApplyLockedOut(t *testing.T) {
 // (two stacks on a local backend), against render alone: the bar
 // is at most 3 s more than render per environment.
 func BenchmarkApplyNoChanges(b *testing.B) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		b.Fatal(err)
-	}
-	tools := filepath.Join(root, ".tools", "bin")
-	b.Setenv("PATH", tools+string(os.PathListSeparator)+os.Getenv("PATH"))
-	b.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
-	dir := b.TempDir()
-	b.Setenv("PULUMI_HOME", filepath.Join(dir, "pulumi-home"))
-	spec, out := filepath.Join(dir, "spec"), filepath.Join(dir, "gitops")
-	if err := os.MkdirAll(spec, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(spec, "spec.cue"), []byte(applySpec), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	spec, out := applyEnv(b)
+	dir := filepath.Dir(spec)
 	if code := apply(context.Background(), &watcher{}, spec, out); code != cli.ExitOK {
 		b.Fatalf("first apply exited %d", code)
 	}

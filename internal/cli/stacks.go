@@ -70,7 +70,8 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 	if backend == "" {
 		backend = "file://" + filepath.ToSlash(filepath.Join(specDir, ".platc", "state"))
 	}
-	if err := checkBackend(backend, specDir); err != nil {
+	backend, err := checkBackend(backend, specDir)
+	if err != nil {
 		return nil, &ExitErr{Code: ExitError, Err: err}
 	}
 	sp := p.Platform.Pulumi.SecretsProvider
@@ -97,39 +98,41 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 }
 
 // checkBackend makes a local backend's directory and proves it writable;
-// other backends are checked by the CLI when it logs in.
-func checkBackend(backend, specDir string) error {
+// other backends are checked by the CLI when it logs in. It returns the
+// backend with a relative local directory made absolute against specDir,
+// as the CLI would otherwise resolve it against the stack's workspace.
+func checkBackend(backend, specDir string) (string, error) {
 	u, err := url.Parse(backend)
 	if err != nil || u.Scheme == "" {
-		return fmt.Errorf("backend %q is not a URL: want file://DIR, s3://BUCKET, https://api.pulumi.com …", backend)
+		return "", fmt.Errorf("backend %q is not a URL: want file://DIR, s3://BUCKET, https://api.pulumi.com …", backend)
 	}
-	if u.Scheme != "file" {
-		return nil
-	}
-	dir := strings.TrimPrefix(backend, "file://")
-	if dir == "" || dir == "~" {
-		return nil
+	dir := backendDir(backend)
+	if dir == "" {
+		return backend, nil
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(specDir, dir)
+		backend = "file://" + filepath.ToSlash(dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("backend %s cannot be written: %w", backend, err)
+		return "", fmt.Errorf("backend %s cannot be written: %w", backend, err)
 	}
 	f, err := os.CreateTemp(dir, ".platc-probe-*")
 	if err != nil {
-		return fmt.Errorf("backend %s cannot be written: %w", backend, err)
+		return "", fmt.Errorf("backend %s cannot be written: %w", backend, err)
 	}
 	f.Close()
-	return os.Remove(f.Name())
+	return backend, os.Remove(f.Name())
 }
 
-// backendDir is a local backend's directory, "" for others.
+// backendDir is a local backend's directory, "" for other backends and
+// for file://~ (the CLI's home directory).
 func backendDir(backend string) string {
-	if !strings.HasPrefix(backend, "file://") {
+	dir, ok := strings.CutPrefix(backend, "file://")
+	if !ok || dir == "~" {
 		return ""
 	}
-	return strings.TrimPrefix(backend, "file://")
+	return dir
 }
 
 // stackExitErr maps an engine failure to an exit code: 2 for every kind,

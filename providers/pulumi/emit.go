@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/platc-dev/platc/compiler/plan"
 )
@@ -97,7 +98,7 @@ func goMod(s *Stack, version string) []byte {
 // moduleVersion is version when it is a release tag, and a pseudo-version
 // users replace with `go get github.com/platc-dev/platc@VERSION` otherwise.
 func moduleVersion(v string) string {
-	if len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' && !bytes.ContainsAny([]byte(v), "-+") {
+	if len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' && !strings.ContainsAny(v, "-+") {
 		return v
 	}
 	return "v0.0.0"
