@@ -4,15 +4,13 @@
 package catalog
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/kubeyaml"
 )
 
 type entity map[string]any
@@ -25,19 +23,12 @@ func newEntity(kind, name, description string, spec map[string]any) entity {
 	return entity{"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": md, "spec": spec}
 }
 
-func stream(es []entity) ([]byte, error) {
-	var b bytes.Buffer
+func stream(enc *kubeyaml.Encoder, es []entity) ([]byte, error) {
+	objs := make([]any, len(es))
 	for i, e := range es {
-		y, err := yaml.Marshal(e)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.Write(y)
+		objs[i] = e
 	}
-	return b.Bytes(), nil
+	return enc.Marshal(objs...)
 }
 
 // Emit returns catalog/*.yaml and CODEOWNERS.
@@ -118,16 +109,17 @@ func Emit(p *plan.Plan) (map[string][]byte, error) {
 			map[string]any{"type": "kafka-topic", "owner": "group:" + t.Owner, "system": system}))
 	}
 	out := map[string][]byte{}
+	enc := kubeyaml.NewEncoder()
 	var targets []any
 	for _, name := range sortedKeys(files) {
-		b, err := stream(files[name])
+		b, err := stream(enc, files[name])
 		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", name, err)
 		}
 		out[path.Join("catalog", name)] = b
 		targets = append(targets, "./"+name)
 	}
-	loc, err := stream([]entity{newEntity("Location", system+"-platc", "Everything platc renders for "+system, map[string]any{"targets": targets})})
+	loc, err := stream(enc, []entity{newEntity("Location", system+"-platc", "Everything platc renders for "+system, map[string]any{"targets": targets})})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	kueue "sigs.k8s.io/kueue/apis/kueue/v1beta2"
 
 	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/kubeyaml"
 )
 
 // Label keys platc sets on everything it renders.
@@ -54,7 +55,6 @@ func Emit(p *plan.Plan) (Tree, error) {
 		w.subdir(dir, "observability")
 		for _, ns := range env.Namespaces {
 			jobs = append(jobs, job{env, ns})
-			w.subdir(path.Join(dir, "teams"), ns.Name)
 		}
 		if len(env.Namespaces) > 0 {
 			w.subdir(dir, "teams")
@@ -77,16 +77,17 @@ func Emit(p *plan.Plan) (Tree, error) {
 		}
 		callers[env.Name] = c
 	}
-	// Teams are independent: encode their directories on every core.
+	// Teams are independent: encode their files on every core.
 	parts := make([]*writer, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
+			enc := kubeyaml.NewEncoder()
 			for i := range next {
-				pw := newWriter()
+				pw := newWriterWith(enc)
 				j := jobs[i]
-				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name))
+				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name+".yaml"))
 				parts[i] = pw
 			}
 		})
@@ -175,7 +176,11 @@ func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 
 // emitNamespace writes a team's directory: namespace, quota, limits,
 // queues, network policies and workloads.
-func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[string][][2]string, ns *plan.Namespace, dir string) {
+// emitNamespace writes a team's file: its namespace, quota, limits,
+// queues and network policies, then each workload's objects. One file per
+// team and environment keeps a team's change in one place (and a large
+// organisation's tree to one file per team, not one per object).
+func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[string][][2]string, ns *plan.Namespace, file string) {
 	labels := map[string]string{LabelTeam: ns.Team, LabelOwner: labelValue(ns.Owner), LabelCostCentre: labelValue(ns.CostCentre), LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
 	nsLabels := map[string]string{
 		"pod-security.kubernetes.io/enforce": "baseline",
@@ -184,10 +189,10 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 	for k, v := range labels {
 		nsLabels[k] = v
 	}
-	w.file(path.Join(dir, "namespace.yaml"), &corev1.Namespace{
+	objs := []any{&corev1.Namespace{
 		TypeMeta:   typeMeta("v1", "Namespace"),
 		ObjectMeta: meta(ns.Name, "", nsLabels),
-	})
+	}}
 
 	hard := corev1.ResourceList{}
 	if ns.Quota.CPUMilli > 0 {
@@ -206,13 +211,13 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 		hard["requests."+corev1.ResourceName(plan.GPUResource)] = qty(int64(total))
 	}
 	if len(hard) > 0 {
-		w.file(path.Join(dir, "resourcequota.yaml"), &corev1.ResourceQuota{
+		objs = append(objs, &corev1.ResourceQuota{
 			TypeMeta:   typeMeta("v1", "ResourceQuota"),
 			ObjectMeta: meta("platc-quota", ns.Name, labels),
 			Spec:       corev1.ResourceQuotaSpec{Hard: hard},
 		})
 	}
-	w.file(path.Join(dir, "limitrange.yaml"), &corev1.LimitRange{
+	objs = append(objs, &corev1.LimitRange{
 		TypeMeta:   typeMeta("v1", "LimitRange"),
 		ObjectMeta: meta("platc-defaults", ns.Name, labels),
 		Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{
@@ -222,16 +227,17 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 		}}},
 	})
 	if q := ns.Queue; q != nil {
-		w.file(path.Join(dir, "queues.yaml"), clusterQueue(env, ns, q, labels), &kueue.LocalQueue{
+		objs = append(objs, clusterQueue(env, ns, q, labels), &kueue.LocalQueue{
 			TypeMeta:   typeMeta("kueue.x-k8s.io/v1beta2", "LocalQueue"),
 			ObjectMeta: meta(q.LocalQueue, ns.Name, labels),
 			Spec:       kueue.LocalQueueSpec{ClusterQueue: kueue.ClusterQueueReference(q.ClusterQueue)},
 		})
 	}
-	w.file(path.Join(dir, "networkpolicies.yaml"), networkPolicies(p, callers, ns, labels)...)
+	objs = append(objs, networkPolicies(p, callers, ns, labels)...)
 	for _, wl := range ns.Workloads {
-		emitWorkload(w, p, env, ns, wl, labels, path.Join(dir, wl.Name+".yaml"))
+		objs = append(objs, workload(p, env, ns, wl, labels)...)
 	}
+	w.file(file, objs...)
 }
 
 // labelValue makes an owner such as "@alice" or "a@b.c" a valid label value.
@@ -481,7 +487,9 @@ func replicas(wl *plan.Workload) *int32 {
 }
 
 // emitWorkload writes one service's file in an environment.
-func emitWorkload(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.Workload, nsLabels map[string]string, file string) {
+// workload returns a workload's objects: the Deployment, Rollout or Job,
+// its Service, autoscaler, routes, ServiceMonitor and SLO rules.
+func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.Workload, nsLabels map[string]string) []any {
 	labels := map[string]string{LabelName: wl.Name}
 	for k, v := range nsLabels {
 		labels[k] = v
@@ -540,7 +548,7 @@ func emitWorkload(w *writer, p *plan.Plan, env *plan.Environment, ns *plan.Names
 	if rule := sloRules(p, env, wl, ns, labels); rule != nil {
 		objs = append(objs, rule)
 	}
-	w.file(file, objs...)
+	return objs
 }
 
 func withQueue(labels map[string]string, queue string) map[string]string {

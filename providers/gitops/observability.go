@@ -12,9 +12,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/kubeyaml"
 )
 
 // sloWindows are the rate windows of Sloth's multi-window multi-burn-rate
@@ -279,7 +279,7 @@ func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *c
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func mustYAML(v any) []byte {
-	b, err := yaml.Marshal(v)
+	b, err := kubeyaml.Marshal(v)
 	if err != nil {
 		panic(err) // built from plain values
 	}
