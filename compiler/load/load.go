@@ -80,9 +80,19 @@ type Package struct {
 	// including the library files it uses.
 	Units [][]int
 
-	mu       sync.Mutex
-	reparsed map[int]*ast.File
+	// reparsed holds the syntax trees parsed again for position lookups,
+	// at most reparsedCap of them, oldest first in reparsedOrder.
+	mu            sync.Mutex
+	reparsed      map[int]*ast.File
+	reparsedOrder []int
 }
+
+// reparsedCap bounds the syntax trees a package whose trees were dropped
+// keeps for position lookups. Lookups come in runs over a few files (a
+// team's, its services'); keeping every tree parsed again would hold the
+// syntax of the whole spec to the end of the run when a lookup has to look
+// at every file (an unknown top-level field).
+const reparsedCap = 64
 
 // Error is a load failure that is not a problem in the spec's content: a
 // missing directory, one without CUE files, an unreadable file.
@@ -266,7 +276,12 @@ func (p *Package) syntax(i int) *ast.File {
 	if err != nil {
 		syn = nil
 	}
+	if len(p.reparsedOrder) == reparsedCap {
+		delete(p.reparsed, p.reparsedOrder[0])
+		p.reparsedOrder = p.reparsedOrder[1:]
+	}
 	p.reparsed[i] = syn
+	p.reparsedOrder = append(p.reparsedOrder, i)
 	return syn
 }
 

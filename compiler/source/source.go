@@ -79,6 +79,11 @@ func (ix *Index) candidates(labels []string) []int {
 
 // Positions returns every declaration of the exact path.
 func (ix *Index) Positions(labels []string) []diag.Pos {
+	if len(labels) == 0 {
+		// The root is declared nowhere; reading every file to find that
+		// out would hold the syntax of the whole spec in memory at once.
+		return nil
+	}
 	var out []diag.Pos
 	for _, i := range ix.candidates(labels) {
 		for _, m := range find(ix.decls(i), labels) {
@@ -94,6 +99,10 @@ func (ix *Index) Positions(labels []string) []diag.Pos {
 // ancestor when the path itself is not written in the source (a default, a
 // missing field). exact reports whether the path itself was found.
 func (ix *Index) Lookup(labels []string) (pos diag.Pos, exact bool) {
+	if len(labels) == 0 {
+		// As in Positions: the root has no declaration, only the fallback.
+		return Pos(ix.fallback), false
+	}
 	best, bestDepth := token.NoPos, 0
 	for _, i := range ix.candidates(labels) {
 		for _, m := range find(ix.decls(i), labels) {

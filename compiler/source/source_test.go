@@ -79,3 +79,24 @@ func TestIndexLookup(t *testing.T) {
 		t.Errorf("Positions = %v, want one in each file", got)
 	}
 }
+
+// TestIndexRootReadsNoFile guards memory on large specs: the root is
+// declared nowhere, so looking it up must not parse every file again.
+func TestIndexRootReadsNoFile(t *testing.T) {
+	a, err := parser.ParseFile("/spec/a.cue", "package x\n\nplatform: name: \"p\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	ix := NewIndex(3, func(int) *ast.File { read++; return nil }, a.Pos())
+	pos, exact := ix.Lookup(nil)
+	if pos.File != "/spec/a.cue" || pos.Line != 1 || exact {
+		t.Errorf("Lookup(root) = %v exact=%v, want the fallback", pos, exact)
+	}
+	if got := ix.Positions(nil); got != nil {
+		t.Errorf("Positions(root) = %v, want none", got)
+	}
+	if read != 0 {
+		t.Errorf("looking up the root read %d files, want none", read)
+	}
+}

@@ -156,9 +156,24 @@ func Main() int {
 			}
 		}
 	}
+	if f := os.Getenv("PLATC_MEMPROFILE"); f != "" {
+		// A debugging aid: PLATC_MEMPROFILE=mem.pprof platc vet … writes the
+		// allocations of the whole run (go tool pprof -sample_index=alloc_space).
+		defer writeHeapProfile(f)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, Config{}, os.Args[1:])
+}
+
+// writeHeapProfile writes the allocation profile to file f, best effort.
+func writeHeapProfile(f string) {
+	out, err := os.Create(f)
+	if err != nil {
+		return
+	}
+	defer out.Close()
+	_ = pprof.Lookup("allocs").WriteTo(out, 0)
 }
 
 // Run executes one command line and returns its exit code.
