@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -103,6 +105,101 @@ func Diff(old, tree map[string][]byte) Changes {
 	return c
 }
 
+// compareOwned compares the files the manifest lists, as they are in out
+// now, with tree: which are the same byte for byte, and the changes. Files
+// are compared as they are read, in small pieces, so that a large tree is
+// never held twice in memory.
+func compareOwned(out string, m *Manifest, tree map[string][]byte) (map[string]bool, Changes, error) {
+	owned := slices.Sorted(maps.Keys(m.Files))
+	type result struct {
+		present, same bool
+		err           error
+	}
+	results := make([]result, len(owned))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			buf := make([]byte, 64<<10)
+			for i := range next {
+				p := owned[i]
+				want, produced := tree[p]
+				present, same, err := sameFile(filepath.Join(out, filepath.FromSlash(p)), want, produced, buf)
+				results[i] = result{present, same, err}
+			}
+		})
+	}
+	for i := range owned {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	same := map[string]bool{}
+	var c Changes
+	present := map[string]bool{}
+	for i, p := range owned {
+		r := results[i]
+		if r.err != nil {
+			return nil, Changes{}, r.err
+		}
+		if !r.present {
+			continue
+		}
+		present[p] = true
+		_, produced := tree[p]
+		switch {
+		case !produced:
+			c.Removed = append(c.Removed, p)
+		case r.same:
+			same[p] = true
+		default:
+			c.Changed = append(c.Changed, p)
+		}
+	}
+	for p := range tree {
+		if !present[p] {
+			c.Added = append(c.Added, p)
+		}
+	}
+	slices.Sort(c.Added)
+	return same, c, nil
+}
+
+// sameFile reports whether the file at name exists and, when produced,
+// whether it holds exactly want.
+func sameFile(name string, want []byte, produced bool, buf []byte) (present, same bool, err error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return false, false, err
+	}
+	if !produced || !info.Mode().IsRegular() || info.Size() != int64(len(want)) {
+		return true, false, nil
+	}
+	for off := 0; ; {
+		n, err := f.Read(buf)
+		if n > 0 {
+			if off+n > len(want) || !bytes.Equal(buf[:n], want[off:off+n]) {
+				return true, false, nil
+			}
+			off += n
+		}
+		if err == io.EOF {
+			return true, off == len(want), nil
+		}
+		if err != nil {
+			return false, false, err
+		}
+	}
+}
+
 func sum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -129,11 +226,10 @@ func Write(out string, tree map[string][]byte) (Changes, error) {
 	if err != nil {
 		return Changes{}, err
 	}
-	current, err := ReadOwned(out)
+	same, changes, err := compareOwned(out, old, tree)
 	if err != nil {
 		return Changes{}, err
 	}
-	changes := Diff(current, tree)
 
 	// Group by top-level entry: directories are swapped whole, top-level
 	// files are replaced one by one.
@@ -156,7 +252,7 @@ func Write(out string, tree map[string][]byte) (Changes, error) {
 			}
 			continue
 		}
-		if err := swapDir(out, stage, root, tree, old); err != nil {
+		if err := swapDir(out, stage, root, tree, same, old); err != nil {
 			return Changes{}, err
 		}
 	}
@@ -216,12 +312,12 @@ func writeTopFile(out, name string, tree map[string][]byte, old *Manifest) error
 }
 
 // swapDir builds root in the staging directory and swaps it into out.
-func swapDir(out, stage, root string, tree map[string][]byte, old *Manifest) error {
+func swapDir(out, stage, root string, tree map[string][]byte, same map[string]bool, old *Manifest) error {
 	newDir := filepath.Join(stage, "new", root)
 	if err := os.MkdirAll(newDir, 0o755); err != nil {
 		return err
 	}
-	if err := writeFiles(filepath.Join(stage, "new"), root, tree); err != nil {
+	if err := writeFiles(filepath.Join(stage, "new"), root, tree, out, same); err != nil {
 		return err
 	}
 	live := filepath.Join(out, root)
@@ -287,10 +383,13 @@ func swapDir(out, stage, root string, tree map[string][]byte, old *Manifest) err
 	return os.RemoveAll(backup)
 }
 
-// writeFiles writes the tree's files under root into dir. Creating tens of
-// thousands of files is bound by system calls, so directories are made
-// once each and files written by a few goroutines.
-func writeFiles(dir, root string, tree map[string][]byte) error {
+// writeFiles writes the tree's files under root into dir. A file whose
+// bytes are those it has in out now (same) is hard-linked from there
+// rather than written: a link costs the file system a small fraction of
+// a new file, and most of a large tree is unchanged between renders.
+// Creating thousands of files is bound by system calls, so directories
+// are made once each and files written by a few goroutines.
+func writeFiles(dir, root string, tree map[string][]byte, out string, same map[string]bool) error {
 	var paths []string
 	dirs := map[string]bool{}
 	for p := range tree {
@@ -310,7 +409,13 @@ func writeFiles(dir, root string, tree map[string][]byte) error {
 	for range 8 {
 		wg.Go(func() {
 			for p := range next {
-				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p)), tree[p], 0o644); err != nil {
+				dst := filepath.Join(dir, filepath.FromSlash(p))
+				if same[p] {
+					if os.Link(filepath.Join(out, filepath.FromSlash(p)), dst) == nil {
+						continue
+					}
+				}
+				if err := os.WriteFile(dst, tree[p], 0o644); err != nil {
 					select {
 					case errs <- err:
 					default:
@@ -319,6 +424,7 @@ func writeFiles(dir, root string, tree map[string][]byte) error {
 			}
 		})
 	}
+	slices.Sort(paths) // a directory's files together
 	for _, p := range paths {
 		next <- p
 	}
