@@ -21,7 +21,8 @@ import (
 // An Encoder converts through a flat parse tree and buffers it reuses. It
 // is not safe for concurrent use; keep one per goroutine.
 type Encoder struct {
-	out   bytes.Buffer // a file's bytes, copied out at their size
+	out   bytes.Buffer // a file's bytes, handed to the caller
+	last  int          // the size of the last file, to size the next buffer
 	js    bytes.Buffer
 	enc   *json.Encoder
 	nodes []jnode
@@ -49,11 +50,16 @@ func NewEncoder() *Encoder {
 // Marshal returns objs as a YAML stream, one document each, separated by
 // "---". The bytes are the caller's.
 func (e *Encoder) Marshal(objs ...any) ([]byte, error) {
-	e.out.Reset()
+	// A new buffer each time, the size of the last file and a quarter:
+	// the bytes are handed over, not copied.
+	e.out = bytes.Buffer{}
+	e.out.Grow(e.last + e.last/4 + 512)
 	if err := e.Encode(&e.out, objs...); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(e.out.Bytes()), nil
+	b := e.out.Bytes()
+	e.last = len(b)
+	return b, nil
 }
 
 // Marshal is Encoder.Marshal with an Encoder of its own.
@@ -420,7 +426,7 @@ func (e *Encoder) scalar(b *bytes.Buffer, n int32, indent int) {
 		return
 	}
 	if bytes.Contains(tok, []byte(`\n`)) {
-		if s, err := unquote(tok); err == nil && bytes.IndexByte(s, '\n') >= 0 && blockSafe(string(s)) {
+		if s, err := unquote(tok); err == nil && bytes.IndexByte(s, '\n') >= 0 && blockSafe(s) {
 			// A literal block keeps multi-line PromQL and JSON readable.
 			b.WriteString("|")
 			if s[len(s)-1] != '\n' {
@@ -485,16 +491,19 @@ func notYAMLPrintable(r rune) bool {
 // that is neither empty nor starts with a space (it sets the block's
 // indentation), no trailing spaces on a line, no tabs, carriage returns or
 // other control characters, and at most one trailing newline.
-func blockSafe(s string) bool {
-	if s == "" || s[0] == ' ' || s[0] == '\n' || strings.HasSuffix(s, "\n\n") ||
-		strings.IndexFunc(s, func(r rune) bool {
-			return r != '\n' && (r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff)
-		}) >= 0 {
+func blockSafe(s []byte) bool {
+	if len(s) == 0 || s[0] == ' ' || s[0] == '\n' || bytes.HasSuffix(s, []byte("\n\n")) || bytes.Contains(s, []byte(" \n")) || s[len(s)-1] == ' ' {
 		return false
 	}
-	for _, line := range strings.Split(s, "\n") {
-		if strings.HasSuffix(line, " ") {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\n' || c == 0x7f {
 			return false
+		}
+		if s[i] >= 0x80 {
+			// Outside ASCII: the rune-wise check of what YAML breaks on.
+			return bytes.IndexFunc(s, func(r rune) bool {
+				return r != '\n' && (r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff)
+			}) < 0
 		}
 	}
 	return true
