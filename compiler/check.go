@@ -33,6 +33,11 @@ type CheckConfig struct {
 	// outside the policies (the GPU inventory's reconciliation), before the
 	// spec's exceptions and disabled rules apply to all findings alike.
 	Reconcile func(spec *model.Spec, pos func(labels []string) diag.Pos) (diag.Diagnostics, error)
+
+	// valid, when set, is called with the result as soon as the spec has
+	// passed the schema and decoded, before the policies are evaluated.
+	// It must only read the result.
+	valid func(*Result)
 }
 
 // PolicyError reports policies that cannot be used: Rego syntax or type
@@ -93,6 +98,9 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 	}
 	if ds.HasErrors() || res == nil || res.Spec == nil {
 		return res, ds, nil
+	}
+	if cfg.valid != nil {
+		cfg.valid(res)
 	}
 	in, err := policy.NewInput(res.Spec, cfg.Now, cfg.Inventory)
 	if err != nil {

@@ -15,6 +15,47 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 	if err != nil || ds.HasErrors() || res == nil || res.Spec == nil {
 		return res, nil, ds, err
 	}
+	return res, buildPlan(res), ds, nil
+}
+
+// CompileEmit is Compile that also runs emit on the plan. A plan needs
+// only a spec that has passed the schema, so the plan is built and emit
+// runs while the policies are evaluated, on the cores policy evaluation
+// leaves idle; their results are returned only when the whole check
+// finds no errors. emit must not keep the plan's spec beyond its return.
+func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(*plan.Plan) (T, error)) (*Result, *plan.Plan, T, diag.Diagnostics, error) {
+	type built struct {
+		p   *plan.Plan
+		out T
+		err error
+	}
+	var early chan built
+	cfg.valid = func(res *Result) {
+		early = make(chan built, 1)
+		go func() {
+			p := buildPlan(res)
+			out, err := emit(p)
+			early <- built{p, out, err}
+		}()
+	}
+	res, ds, err := Check(ctx, cfg)
+	var b built
+	if early != nil {
+		b = <-early // never left running behind the caller's back
+	}
+	var zero T
+	if err != nil || ds.HasErrors() || res == nil || res.Spec == nil {
+		return res, nil, zero, ds, err
+	}
+	if early == nil {
+		b.p = buildPlan(res)
+		b.out, b.err = emit(b.p)
+	}
+	return res, b.p, b.out, ds, b.err
+}
+
+// buildPlan builds the plan of a checked spec.
+func buildPlan(res *Result) *plan.Plan {
 	files := func(path ...string) []string {
 		var out []string
 		for _, p := range res.Package.Index.Positions(path) {
@@ -24,5 +65,5 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 		}
 		return out
 	}
-	return res, plan.Build(res.Spec, plan.Options{Files: files}), ds, nil
+	return plan.Build(res.Spec, plan.Options{Files: files})
 }

@@ -117,8 +117,8 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	specDir := g.abs(o.dir)
 	outDir := g.abs(o.out)
 
-	step("check %s", o.dir)
-	res, p, err := o.compileSpec(ctx, g)
+	step("check and render %s", o.dir)
+	res, p, tree, err := o.compileSpec(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -155,13 +155,6 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 			fmt.Fprintf(stderr, "platc: warning: emergency apply overrides: %s\n", r.Reason)
 		}
 		report.Overridden = refusals
-	}
-
-	step("render")
-	holdsTree()
-	tree, err := emitAll(p)
-	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
 	}
 
 	engine, err := o.engine(g, p, specDir, nil)

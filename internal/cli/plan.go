@@ -67,14 +67,9 @@ type planReport struct {
 }
 
 func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.Writer) error {
-	p, err := o.compile(ctx, g)
+	p, tree, err := o.compile(ctx, g)
 	if err != nil {
 		return err
-	}
-	holdsTree()
-	tree, err := emitAll(p)
-	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
 	}
 	old, err := outtree.ReadOwned(g.abs(o.out))
 	if err != nil {

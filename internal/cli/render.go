@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -74,15 +75,17 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 	return nil
 }
 
-// compile checks and plans; findings are reported to stderr, and errors
-// (or warnings with --fail-on-warn) stop the command with exit 1.
-func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, error) {
-	_, p, err := o.compileSpec(ctx, g)
-	return p, err
+// compile checks, plans and renders the tree in memory; findings are
+// reported to stderr, and errors (or warnings with --fail-on-warn) stop
+// the command with exit 1.
+func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, map[string][]byte, error) {
+	_, p, tree, err := o.compileSpec(ctx, g)
+	return p, tree, err
 }
 
-// compileSpec is compile that also returns the checked spec.
-func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler.Result, *plan.Plan, error) {
+// compileSpec is compile that also returns the checked spec. The tree is
+// rendered while the policies are evaluated (compiler.CompileEmit).
+func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler.Result, *plan.Plan, map[string][]byte, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
@@ -92,17 +95,27 @@ func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
 	}
-	res, p, ds, err := compiler.Compile(ctx, cfg)
+	holdsTree()
+	res, p, tree, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (map[string][]byte, error) {
+		tree, err := emitAll(p)
+		if err != nil {
+			return nil, &ExitErr{Code: ExitError, Err: err}
+		}
+		return tree, nil
+	})
+	if ee := (*ExitErr)(nil); errors.As(err, &ee) {
+		return nil, nil, nil, ee
+	}
 	if err != nil {
-		return nil, nil, checkError(g, err)
+		return nil, nil, nil, checkError(g, err)
 	}
 	if len(ds) > 0 || p == nil {
 		if err := report(g, ds, reportOptions{format: formatText, failOnWarn: o.failOnWarn, summary: true}); err != nil {
 			fmt.Fprintln(g.cfg.Stderr, "platc: the spec has errors; nothing was written")
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return res, p, nil
+	return res, p, tree, nil
 }
 
 func newRenderCmd(g *globals) *cobra.Command {
@@ -124,14 +137,9 @@ func newRenderCmd(g *globals) *cobra.Command {
 }
 
 func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stderr io.Writer) error {
-	p, err := o.compile(ctx, g)
+	p, tree, err := o.compile(ctx, g)
 	if err != nil {
 		return err
-	}
-	holdsTree()
-	tree, err := emitAll(p)
-	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
 	}
 	changes, err := outtree.Write(g.abs(o.out), tree)
 	if err != nil {
