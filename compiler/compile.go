@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 )
 
@@ -24,5 +25,17 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 		}
 		return out
 	}
-	return res, plan.Build(res.Spec, plan.Options{Files: files}), ds, nil
+	opts := plan.Options{Files: files}
+	// An inventory (--inventory) that knows the products it discovered
+	// gives the GPU flavors the labels the nodes really carry.
+	if inv, ok := cfg.Inventory.(discoveredProducts); ok {
+		opts.Discovered = inv.ProductLabels(res.Spec)
+	}
+	return res, plan.Build(res.Spec, opts), ds, nil
+}
+
+// discoveredProducts is an inventory (providers/gpu's) that counts the
+// GPUs per environment, model and nvidia.com/gpu.product label.
+type discoveredProducts interface {
+	ProductLabels(spec *model.Spec) map[string]map[string]map[string]int
 }
