@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 )
 
@@ -15,7 +16,7 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 	if err != nil || ds.HasErrors() || res == nil || res.Spec == nil {
 		return res, nil, ds, err
 	}
-	return res, buildPlan(res), ds, nil
+	return res, buildPlan(res, cfg.Inventory), ds, nil
 }
 
 // CompileEmit is Compile that also runs emit on the plan. A plan needs
@@ -33,7 +34,7 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(*plan.Pl
 	cfg.valid = func(res *Result) {
 		early = make(chan built, 1)
 		go func() {
-			p := buildPlan(res)
+			p := buildPlan(res, cfg.Inventory)
 			out, err := emit(p)
 			early <- built{p, out, err}
 		}()
@@ -48,14 +49,15 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(*plan.Pl
 		return res, nil, zero, ds, err
 	}
 	if early == nil {
-		b.p = buildPlan(res)
+		b.p = buildPlan(res, cfg.Inventory)
 		b.out, b.err = emit(b.p)
 	}
 	return res, b.p, b.out, ds, b.err
 }
 
-// buildPlan builds the plan of a checked spec.
-func buildPlan(res *Result) *plan.Plan {
+// buildPlan builds the plan of a checked spec, with the GPU products
+// an inventory (cfg.Inventory) discovered.
+func buildPlan(res *Result, inventory any) *plan.Plan {
 	files := func(path ...string) []string {
 		var out []string
 		for _, p := range res.Package.Index.Positions(path) {
@@ -65,5 +67,17 @@ func buildPlan(res *Result) *plan.Plan {
 		}
 		return out
 	}
-	return plan.Build(res.Spec, plan.Options{Files: files})
+	opts := plan.Options{Files: files}
+	// An inventory (--inventory) that knows the products it discovered
+	// gives the GPU flavors the labels the nodes really carry.
+	if inv, ok := inventory.(discoveredProducts); ok {
+		opts.Discovered = inv.ProductLabels(res.Spec)
+	}
+	return plan.Build(res.Spec, opts)
+}
+
+// discoveredProducts is an inventory (providers/gpu's) that counts the
+// GPUs per environment, model and nvidia.com/gpu.product label.
+type discoveredProducts interface {
+	ProductLabels(spec *model.Spec) map[string]map[string]map[string]int
 }

@@ -17,6 +17,10 @@ type Options struct {
 	// Files returns the spec files (relative, slash-separated) that write
 	// at a spec path; it feeds CODEOWNERS. Nil means none are known.
 	Files func(path ...string) []string
+	// Discovered is the GPU hardware an inventory found; the GPU flavors
+	// select the discovered products' labels. Nil means no inventory: every
+	// flavor takes its label from the GPU-model table.
+	Discovered Discovered
 }
 
 // priorityValues are the PriorityClass values of the priority tiers:
@@ -52,7 +56,7 @@ func Build(spec *model.Spec, opts Options) *Plan {
 	ix := newIndex(spec)
 	p := &Plan{APIVersion: APIVersion, Platform: buildPlatform(spec)}
 	for _, name := range sortedKeys(spec.Environments) {
-		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name]))
+		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name], opts.Discovered[name]))
 	}
 	for _, name := range ix.teams {
 		t := spec.Teams[name]
@@ -136,7 +140,7 @@ func newIndex(spec *model.Spec) *index {
 	return ix
 }
 
-func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Environment {
+func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found map[string]map[string]int) *Environment {
 	e := &Environment{
 		Name: env.Name, Tier: env.Tier, Owner: env.Owner, Cohort: env.Cohort,
 		Cluster: Cluster{
@@ -146,7 +150,8 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Envi
 		},
 		Bandwidth: float64(env.Bandwidth),
 	}
-	flavors := map[string]*Flavor{}
+	type gpus struct{ count, burst int }
+	declared := map[string]*gpus{}
 	for _, name := range sortedKeys(env.Pools) {
 		pool := env.Pools[name]
 		pp := &Pool{
@@ -158,22 +163,24 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Envi
 		}
 		for _, m := range sortedKeys(pool.GPUs) {
 			g := pool.GPUs[m]
-			product, label := spec.GPUProductOf(m)
+			product, _ := spec.GPUProductOf(m)
 			pp.GPUs = append(pp.GPUs, &PoolGPUs{
 				Model: m, Product: product, Count: g.Count, Burst: g.Burst, MIG: g.MIG, MIGStrategy: g.MIGStrategy,
 			})
-			f, ok := flavors[m]
+			d, ok := declared[m]
 			if !ok {
-				f = &Flavor{Name: FlavorName(m), Model: m, NodeLabels: map[string]string{"nvidia.com/gpu.product": label}}
-				flavors[m] = f
+				d = &gpus{}
+				declared[m] = d
 			}
-			f.Count += g.Count
-			f.Burst += g.Burst
+			d.count += g.Count
+			d.burst += g.Burst
 		}
 		e.Pools = append(e.Pools, pp)
 	}
-	for _, m := range sortedKeys(flavors) {
-		e.Flavors = append(e.Flavors, flavors[m])
+	flavors := map[string][]*Flavor{} // by model
+	for _, m := range sortedKeys(declared) {
+		flavors[m] = buildFlavors(spec, found[m], m, declared[m].count, declared[m].burst)
+		e.Flavors = append(e.Flavors, flavors[m]...)
 	}
 
 	// Teams with a quota here or a workload here.
@@ -190,7 +197,7 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment) *Envi
 	}
 	priorities := map[string]bool{}
 	for _, t := range sortedKeys(present) {
-		ns := buildNamespace(spec, ix, env, spec.Teams[t], t)
+		ns := buildNamespace(spec, ix, env, flavors, spec.Teams[t], t)
 		priorities[ns.PriorityClass] = true
 		if ns.Queue != nil {
 			for _, g := range ns.Queue.GPUs {
@@ -220,7 +227,7 @@ func clusterName(spec *model.Spec, env string) string {
 	return env
 }
 
-func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, team *model.Team, name string) *Namespace {
+func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors map[string][]*Flavor, team *model.Team, name string) *Namespace {
 	ns := &Namespace{Name: name, Team: name, PriorityClass: PriorityClassName("medium"), Workloads: []*Workload{}}
 	if team != nil {
 		if len(team.Owners) > 0 {
@@ -234,10 +241,10 @@ func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, team *m
 			for _, m := range sortedKeys(q.GPUs) {
 				g := q.GPUs[m]
 				ns.Quota.GPUs += g.Reserved
-				queue.GPUs = append(queue.GPUs, &QueueGPUs{
+				queue.GPUs = append(queue.GPUs, splitQuota(&QueueGPUs{
 					Flavor: FlavorName(m), Model: m, Nominal: g.Reserved, BorrowingLimit: g.BorrowingLimit,
 					LendingLimit: g.LendingLimit, PriorityClass: PriorityClassName(cmp.Or(g.Priority, q.Priority)),
-				})
+				}, flavors[m])...)
 			}
 			ns.Queue = queue
 		}
@@ -245,13 +252,13 @@ func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, team *m
 	for _, s := range ix.servicesOf[name] {
 		svc := spec.Services[s]
 		if pl, ok := svc.Environments[env.Name]; ok {
-			ns.Workloads = append(ns.Workloads, buildWorkload(spec, env, svc, pl, ns))
+			ns.Workloads = append(ns.Workloads, buildWorkload(spec, env, flavors, svc, pl, ns))
 		}
 	}
 	return ns
 }
 
-func buildWorkload(spec *model.Spec, env *model.Environment, svc *model.Service, pl *model.Placement, ns *Namespace) *Workload {
+func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string][]*Flavor, svc *model.Service, pl *model.Placement, ns *Namespace) *Workload {
 	w := &Workload{
 		Name: svc.Name, Service: svc.Name, Team: svc.Team, Namespace: ns.Name, ServiceKind: svc.Kind,
 		Image: svc.Image, Port: svc.Port, Replicas: pl.Replicas,
@@ -281,9 +288,15 @@ func buildWorkload(spec *model.Spec, env *model.Environment, svc *model.Service,
 		w.Autoscaling = &Autoscaling{Min: a.Min, Max: a.Max, TargetCPU: a.TargetCPU, TargetGPU: a.TargetGPU, TargetRPS: a.TargetRPS}
 	}
 	if g := svc.Resources.GPU; g != nil {
-		_, label := spec.GPUProductOf(g.Model)
-		wg := &WorkloadGPU{Model: g.Model, Flavor: FlavorName(g.Model), Count: g.Count, Resource: GPUResource,
-			NodeLabels: map[string]string{"nvidia.com/gpu.product": label}}
+		// The pods go where the model's flavors select, so Kueue's and the
+		// scheduler's choices agree; a model no pool here declares has no
+		// flavor and keeps the table's label.
+		fs := flavors[g.Model]
+		if len(fs) == 0 {
+			fs = buildFlavors(spec, nil, g.Model, 0, 0)
+		}
+		wg := &WorkloadGPU{Model: g.Model, Flavor: fs[0].Name, Count: g.Count, Resource: GPUResource,
+			NodeLabels: maps.Clone(fs[0].NodeLabels), NodeAffinity: workloadNodeAffinity(fs)}
 		if g.MIG != "" {
 			wg.Resource = MIGResource(g.MIG)
 		}

@@ -95,7 +95,8 @@ type Environment struct {
 	Cluster Cluster `json:"cluster"`
 	// Pools are the node pools, by name.
 	Pools []*Pool `json:"pools"`
-	// Flavors are the Kueue resource flavors: one per GPU model in the pools.
+	// Flavors are the Kueue resource flavors: one per GPU model in the
+	// pools, or per discovered product of a model found as several.
 	Flavors []*Flavor `json:"flavors"`
 	// PriorityClasses are the priority tiers teams use here.
 	PriorityClasses []*PriorityClass `json:"priorityClasses"`
@@ -143,13 +144,22 @@ type PoolGPUs struct {
 	MIGStrategy string         `json:"migStrategy"`
 }
 
-// Flavor is a Kueue ResourceFlavor for one GPU model.
+// Flavor is a Kueue ResourceFlavor for one GPU model, or for one product
+// of a model when an inventory found several (see buildFlavors).
 type Flavor struct {
 	Name  string `json:"name"`
 	Model string `json:"model"`
 	// NodeLabels select the nodes, as GPU Feature Discovery labels them.
 	NodeLabels map[string]string `json:"nodeLabels"`
-	// Count and Burst are the GPUs of this model in the environment's pools.
+	// Source says where the nvidia.com/gpu.product label comes from:
+	// "table", the model's product in the GPU-model table, or
+	// "inventory", the products discovered on the environment's hosts.
+	Source string `json:"source"`
+	// Discovered is the GPUs an inventory found with the flavor's product
+	// label; zero without one.
+	Discovered int `json:"discovered,omitempty"`
+	// Count and Burst are the GPUs of this model in the environment's
+	// pools (shared out by Discovered when the model has several flavors).
 	Count int `json:"count"`
 	Burst int `json:"burst"`
 }
@@ -247,8 +257,12 @@ type WorkloadGPU struct {
 	Flavor   string `json:"flavor"`
 	Count    int    `json:"count"`
 	Resource string `json:"resource"`
-	// NodeLabels pin the pods to nodes of the model.
+	// NodeLabels pin the pods to nodes of the model (of its first flavor).
 	NodeLabels map[string]string `json:"nodeLabels"`
+	// NodeAffinity, when the model has several flavors (an inventory
+	// found several products), is every value each node label may take:
+	// the pods accept the nodes of any of the flavors.
+	NodeAffinity map[string][]string `json:"nodeAffinity,omitempty"`
 }
 
 // Route is an HTTPRoute rule with its rate limit.

@@ -105,8 +105,7 @@ func (o *checkOptions) flags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
 	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
-	f.StringArrayVar(&o.inventory, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): input.inventory, and reconciliation findings")
-	f.DurationVar(&o.maxAge, "max-age", 0, "refuse inventory documents older than this `duration` (0: any age)")
+	inventoryFlags(cmd, &o.inventory, &o.maxAge, "input.inventory, and reconciliation findings")
 }
 
 func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr io.Writer) error {

@@ -290,6 +290,16 @@ func writeInventoryTable(w io.Writer, rows []gpu.Row) error {
 	return tw.Flush()
 }
 
+// inventoryFlags registers --inventory and --max-age, which load the GPU
+// inventory through withInventory, for check and the commands that compile
+// (render, plan, apply); what ends the help text: what the command makes
+// of the inventory.
+func inventoryFlags(cmd *cobra.Command, paths *[]string, maxAge *time.Duration, what string) {
+	f := cmd.Flags()
+	f.StringArrayVar(paths, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): "+what)
+	f.DurationVar(maxAge, "max-age", 0, "refuse inventory documents older than this `duration` (0: any age)")
+}
+
 // withInventory loads the GPU inventory for check: the merged documents
 // become input.inventory, and the reconciliation of quotas and pools with
 // the discovered hardware adds its findings to the check's, under the same

@@ -33,6 +33,10 @@ The same spec always gives the same bytes. Each top-level directory is
 replaced atomically; files platc no longer produces are removed, and files
 platc did not write (listed in OUT/.platc/manifest.json) are never touched.
 
+--inventory FILE|DIR (repeatable, with --max-age) reconciles the spec with
+the GPU inventory as check does, and makes each environment's Kueue GPU
+flavors select the nvidia.com/gpu.product labels discovered on its hosts.
+
 -o json prints the plan (the intermediate form every emitter reads) to stdout.`
 
 // compileOptions are the flags render, plan and apply share with check.
@@ -44,6 +48,8 @@ type compileOptions struct {
 	policyDirs    []string
 	now           string
 	policyTimeout time.Duration
+	inventory     []string
+	maxAge        time.Duration
 }
 
 func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
@@ -54,6 +60,7 @@ func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now (default: the current time)")
 	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
 	f.StringP("output", "o", "text", "output `format`: "+formats)
+	inventoryFlags(cmd, &o.inventory, &o.maxAge, "reconciliation findings as in check, and GPU flavors that select the discovered products")
 }
 
 func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []outputFormat) error {
@@ -71,6 +78,9 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 	}
 	if _, err := parseNow(o.now); err != nil {
 		return err
+	}
+	if o.maxAge < 0 {
+		return usageError("--max-age must be positive")
 	}
 	return nil
 }
@@ -94,6 +104,11 @@ func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler
 	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
+	}
+	if len(o.inventory) > 0 {
+		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	holdsTree()
 	res, p, tree, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (map[string][]byte, error) {

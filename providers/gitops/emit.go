@@ -440,7 +440,12 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 		lim[corev1.ResourceName(g.Resource)] = qty(int64(g.Count))
 		var terms []corev1.NodeSelectorRequirement
 		for _, k := range sortedKeys(g.NodeLabels) {
-			terms = append(terms, corev1.NodeSelectorRequirement{Key: k, Operator: corev1.NodeSelectorOpIn, Values: []string{g.NodeLabels[k]}})
+			values := []string{g.NodeLabels[k]}
+			if vs := g.NodeAffinity[k]; len(vs) > 0 {
+				// The model has a flavor per discovered product: any will do.
+				values = vs
+			}
+			terms = append(terms, corev1.NodeSelectorRequirement{Key: k, Operator: corev1.NodeSelectorOpIn, Values: values})
 		}
 		affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
 			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: terms}}},

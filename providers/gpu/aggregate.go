@@ -1,12 +1,15 @@
 package gpu
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/platc-dev/platc/compiler/model"
 )
 
 // FileError is a problem with one inventory file.
@@ -162,3 +165,43 @@ func (e *EnvironmentInventory) Files() string {
 	}
 	return strings.Join(fs, ", ")
 }
+
+// ProductLabels are the nvidia.com/gpu.product node label values of the
+// GPUs inv discovered, per environment and spec GPU model (spec's table
+// first), with how many GPUs carry each. A host whose GPUs are all one
+// product is selected by its own label, as GPU Feature Discovery set it
+// (with the -MIG-<profile> or -SHARED suffixes some configurations add);
+// otherwise each GPU counts under its product name as GFD writes it,
+// spaces as '-'. Products no model maps are left out.
+func (inv *Inventory) ProductLabels(spec *model.Spec) map[string]map[string]map[string]int {
+	out := map[string]map[string]map[string]int{}
+	for env, e := range inv.Environments {
+		for _, h := range e.Hosts {
+			hostLabel := h.Host.Labels[LabelProduct]
+			for _, d := range h.Devices {
+				if d.Product != h.Devices[0].Product {
+					hostLabel = ""
+				}
+			}
+			for _, d := range h.Devices {
+				m, ok := spec.GPUModelOf(d.Product)
+				if !ok {
+					continue
+				}
+				label := cmp.Or(hostLabel, ProductLabel(d.Product))
+				if out[env] == nil {
+					out[env] = map[string]map[string]int{}
+				}
+				if out[env][m] == nil {
+					out[env][m] = map[string]int{}
+				}
+				out[env][m][label]++
+			}
+		}
+	}
+	return out
+}
+
+// ProductLabel is the nvidia.com/gpu.product value GPU Feature Discovery
+// gives a product name NVML reports.
+func ProductLabel(product string) string { return strings.ReplaceAll(product, " ", "-") }

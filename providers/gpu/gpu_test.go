@@ -579,3 +579,49 @@ func BenchmarkLoadReconcile1000Hosts(b *testing.B) {
 		}
 	}
 }
+
+func TestProductLabels(t *testing.T) {
+	host := func(lib nvml.Interface, name, env string) *HostInventory {
+		doc, err := Discover(lib, Options{Host: name, Environment: env, Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &HostInventory{File: name + ".json", Document: doc}
+	}
+	// Four A100 80GB boards, time-sliced: GFD's label has a suffix, and
+	// the host's own label is what its node carries.
+	shared := host(DGXA100(), "a100-80", "prod")
+	shared.Devices = shared.Devices[:4]
+	for i := range shared.Devices {
+		shared.Devices[i].Product = "NVIDIA A100-SXM4-80GB"
+		shared.Devices[i].UUID = fmt.Sprintf("GPU-shared-%d", i)
+	}
+	shared.Host.Labels[LabelProduct] = "NVIDIA-A100-SXM4-80GB-SHARED"
+	inv := &Inventory{Environments: map[string]*EnvironmentInventory{
+		"prod": {Hosts: []*HostInventory{host(DGXA100(), "dgx-1", "prod"), shared}},
+		// Mixed: H100, L4 and an A30 no table maps; a mixed host's
+		// label names its first GPU only, so each GPU counts as its own
+		// product.
+		"dev": {Hosts: []*HostInventory{host(Mixed(), "mixed-1", "dev")}},
+	}}
+	got := inv.ProductLabels(&model.Spec{})
+	want := map[string]map[string]map[string]int{
+		"prod": {"a100": {"NVIDIA-A100-SXM4-40GB": 8}, "a100-80gb": {"NVIDIA-A100-SXM4-80GB-SHARED": 4}},
+		"dev":  {"h100": {"NVIDIA-H100-80GB-HBM3": 2}, "l4": {"NVIDIA-L4": 4}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ProductLabels (-want +got):\n%s", d)
+	}
+
+	// The spec's own table maps products to its models: both A100s as one
+	// model, and the A30.
+	spec := &model.Spec{Platform: &model.Platform{GPUModels: map[string]string{
+		"NVIDIA A100-SXM4-80GB": "a100", "NVIDIA A30-PCIE-24GB": "a30",
+	}}}
+	got = inv.ProductLabels(spec)
+	want["prod"] = map[string]map[string]int{"a100": {"NVIDIA-A100-SXM4-40GB": 8, "NVIDIA-A100-SXM4-80GB-SHARED": 4}}
+	want["dev"]["a30"] = map[string]int{"NVIDIA-A30-PCIE-24GB": 1}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ProductLabels with the spec's table (-want +got):\n%s", d)
+	}
+}
