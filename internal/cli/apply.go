@@ -118,10 +118,12 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	outDir := g.abs(o.out)
 
 	step("check and render %s", o.dir)
-	res, p, tree, err := o.compileSpec(ctx, g)
+	rendered := newCollector()
+	res, p, err := o.compileSpec(ctx, g, rendered.put)
 	if err != nil {
 		return err
 	}
+	tree := rendered.tree
 	stacks, err := o.selectStacks(p)
 	if err != nil {
 		return err

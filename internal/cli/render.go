@@ -89,13 +89,18 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 // reported to stderr, and errors (or warnings with --fail-on-warn) stop
 // the command with exit 1.
 func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, map[string][]byte, error) {
-	_, p, tree, err := o.compileSpec(ctx, g)
-	return p, tree, err
+	c := newCollector()
+	_, p, err := o.compileSpec(ctx, g, c.put)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, c.tree, nil
 }
 
-// compileSpec is compile that also returns the checked spec. The tree is
-// rendered while the policies are evaluated (compiler.CompileEmit).
-func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler.Result, *plan.Plan, map[string][]byte, error) {
+// compileSpec checks and plans, and renders the tree into put while the
+// policies are evaluated (compiler.CompileEmit). It returns the checked
+// spec and the plan; what was put is to be discarded when it fails.
+func (o *compileOptions) compileSpec(ctx context.Context, g *globals, put func(string, []byte) error) (*compiler.Result, *plan.Plan, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
@@ -107,30 +112,29 @@ func (o *compileOptions) compileSpec(ctx context.Context, g *globals) (*compiler
 	}
 	if len(o.inventory) > 0 {
 		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	holdsTree()
-	res, p, tree, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (map[string][]byte, error) {
-		tree, err := emitAll(p)
-		if err != nil {
-			return nil, &ExitErr{Code: ExitError, Err: err}
+	res, p, _, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (struct{}, error) {
+		if err := emitAll(p, put); err != nil {
+			return struct{}{}, &ExitErr{Code: ExitError, Err: err}
 		}
-		return tree, nil
+		return struct{}{}, nil
 	})
 	if ee := (*ExitErr)(nil); errors.As(err, &ee) {
-		return nil, nil, nil, ee
+		return nil, nil, ee
 	}
 	if err != nil {
-		return nil, nil, nil, checkError(g, err)
+		return nil, nil, checkError(g, err)
 	}
 	if len(ds) > 0 || p == nil {
 		if err := report(g, ds, reportOptions{format: formatText, failOnWarn: o.failOnWarn, summary: true}); err != nil {
 			fmt.Fprintln(g.cfg.Stderr, "platc: the spec has errors; nothing was written")
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
-	return res, p, tree, nil
+	return res, p, nil
 }
 
 func newRenderCmd(g *globals) *cobra.Command {
@@ -152,11 +156,24 @@ func newRenderCmd(g *globals) *cobra.Command {
 }
 
 func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stderr io.Writer) error {
-	p, tree, err := o.compile(ctx, g)
+	// The files go straight into a staging directory beside the tree as
+	// they are rendered, and replace it only when the whole check passes.
+	stage := outtree.Begin(g.abs(o.out))
+	p, err := func() (*plan.Plan, error) {
+		_, p, err := o.compileSpec(ctx, g, func(name string, b []byte) error {
+			if err := stage.Put(name, b); err != nil {
+				return fmt.Errorf("write %s: %w", o.out, err)
+			}
+			return nil
+		})
+		return p, err
+	}()
 	if err != nil {
+		stage.Abort()
 		return err
 	}
-	changes, err := outtree.Write(g.abs(o.out), tree)
+	files := stage.Len()
+	changes, err := stage.Commit()
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
 	}
@@ -166,6 +183,6 @@ func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stder
 		return enc.Encode(p)
 	}
 	fmt.Fprintf(stderr, "rendered %d files into %s: %d added, %d changed, %d removed\n",
-		len(tree), o.out, len(changes.Added), len(changes.Changed), len(changes.Removed))
+		files, o.out, len(changes.Added), len(changes.Changed), len(changes.Removed))
 	return nil
 }

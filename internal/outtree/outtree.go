@@ -16,7 +16,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,66 +104,6 @@ func Diff(old, tree map[string][]byte) Changes {
 	return c
 }
 
-// compareOwned compares the files the manifest lists, as they are in out
-// now, with tree: which are the same byte for byte, and the changes. Files
-// are compared as they are read, in small pieces, so that a large tree is
-// never held twice in memory.
-func compareOwned(out string, m *Manifest, tree map[string][]byte) (map[string]bool, Changes, error) {
-	owned := slices.Sorted(maps.Keys(m.Files))
-	type result struct {
-		present, same bool
-		err           error
-	}
-	results := make([]result, len(owned))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			buf := make([]byte, 64<<10)
-			for i := range next {
-				p := owned[i]
-				want, produced := tree[p]
-				present, same, err := sameFile(filepath.Join(out, filepath.FromSlash(p)), want, produced, buf)
-				results[i] = result{present, same, err}
-			}
-		})
-	}
-	for i := range owned {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	same := map[string]bool{}
-	var c Changes
-	present := map[string]bool{}
-	for i, p := range owned {
-		r := results[i]
-		if r.err != nil {
-			return nil, Changes{}, r.err
-		}
-		if !r.present {
-			continue
-		}
-		present[p] = true
-		_, produced := tree[p]
-		switch {
-		case !produced:
-			c.Removed = append(c.Removed, p)
-		case r.same:
-			same[p] = true
-		default:
-			c.Changed = append(c.Changed, p)
-		}
-	}
-	for p := range tree {
-		if !present[p] {
-			c.Added = append(c.Added, p)
-		}
-	}
-	slices.Sort(c.Added)
-	return same, c, nil
-}
-
 // sameFile reports whether the file at name exists and, when produced,
 // whether it holds exactly want.
 func sameFile(name string, want []byte, produced bool, buf []byte) (present, same bool, err error) {
@@ -205,69 +144,38 @@ func sum(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Write makes the owned files of out equal to tree. Each top-level
-// directory of the tree is built complete in a staging directory (with
-// the files of others that live in it carried over) and swapped into place
-// with renames, so a reader or a crash sees the old directory or the new
-// one, never a mix; a run after a crash finishes the swap it interrupted.
+// Write makes the owned files of out equal to tree: Begin, Put of every
+// file, and Commit.
 func Write(out string, tree map[string][]byte) (Changes, error) {
-	for p := range tree {
-		if p == "" || path.IsAbs(p) || strings.HasPrefix(path.Clean(p), "..") || strings.HasPrefix(p, StateDir+"/") {
-			return Changes{}, fmt.Errorf("refusing to write %q outside the output directory", p)
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(out, StateDir), 0o755); err != nil {
-		return Changes{}, err
-	}
-	if err := recover_(out); err != nil {
-		return Changes{}, err
-	}
-	old, err := ReadManifest(out)
-	if err != nil {
-		return Changes{}, err
-	}
-	same, changes, err := compareOwned(out, old, tree)
-	if err != nil {
-		return Changes{}, err
-	}
-
-	// Group by top-level entry: directories are swapped whole, top-level
-	// files are replaced one by one.
-	roots := map[string]bool{}
-	for p := range tree {
-		roots[strings.SplitN(p, "/", 2)[0]] = true
-	}
-	for p := range old.Files {
-		roots[strings.SplitN(p, "/", 2)[0]] = true
-	}
-	stage, err := os.MkdirTemp(filepath.Join(out, StateDir), "stage-")
-	if err != nil {
-		return Changes{}, err
-	}
-	defer os.RemoveAll(stage)
-	for _, root := range slices.Sorted(mapsKeys(roots)) {
-		if isTopFile(root, tree, old) {
-			if err := writeTopFile(out, root, tree, old); err != nil {
-				return Changes{}, err
+	s := Begin(out)
+	paths := slices.Sorted(maps.Keys(tree)) // a directory's files together
+	next := make(chan string)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for p := range next {
+				if err := s.Put(p, tree[p]); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
 			}
-			continue
-		}
-		if err := swapDir(out, stage, root, tree, same, old); err != nil {
-			return Changes{}, err
-		}
+		})
 	}
-	m := &Manifest{APIVersion: "platc.dev/manifest/v1", Files: map[string]string{}}
-	for p, b := range tree {
-		m.Files[p] = sum(b)
+	for _, p := range paths {
+		next <- p
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		s.Abort()
 		return Changes{}, err
+	default:
 	}
-	if err := atomicfile.Write(filepath.Join(out, filepath.FromSlash(manifestFile)), append(b, '\n'), 0o644); err != nil {
-		return Changes{}, err
-	}
-	return changes, nil
+	return s.Commit()
 }
 
 func mapsKeys(m map[string]bool) func(func(string) bool) {
@@ -281,26 +189,17 @@ func mapsKeys(m map[string]bool) func(func(string) bool) {
 }
 
 // isTopFile reports whether root is a file at the top of the tree.
-func isTopFile(root string, tree map[string][]byte, old *Manifest) bool {
-	if _, ok := tree[root]; ok {
+func isTopFile(root string, produced map[string]string, dirs map[string]bool, old *Manifest) bool {
+	if _, ok := produced[root]; ok {
 		return true
 	}
 	_, ok := old.Files[root]
-	return ok && !hasPrefixKey(tree, root+"/")
+	return ok && !dirs[root]
 }
 
-func hasPrefixKey(tree map[string][]byte, prefix string) bool {
-	for p := range tree {
-		if strings.HasPrefix(p, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-func writeTopFile(out, name string, tree map[string][]byte, old *Manifest) error {
+func writeTopFile(out, name string, top map[string][]byte, old *Manifest) error {
 	p := filepath.Join(out, name)
-	if b, ok := tree[name]; ok {
+	if b, ok := top[name]; ok {
 		return atomicfile.Write(p, b, 0o644)
 	}
 	if _, owned := old.Files[name]; owned {
@@ -311,13 +210,12 @@ func writeTopFile(out, name string, tree map[string][]byte, old *Manifest) error
 	return nil
 }
 
-// swapDir builds root in the staging directory and swaps it into out.
-func swapDir(out, stage, root string, tree map[string][]byte, same map[string]bool, old *Manifest) error {
+// swapDir completes root in the staging directory, where Put wrote its
+// files, and swaps it into out. produced holds the files of the new tree;
+// hasFiles says whether root has any.
+func swapDir(out, stage, root string, produced map[string]string, hasFiles bool, old *Manifest) error {
 	newDir := filepath.Join(stage, "new", root)
 	if err := os.MkdirAll(newDir, 0o755); err != nil {
-		return err
-	}
-	if err := writeFiles(filepath.Join(stage, "new"), root, tree, out, same); err != nil {
 		return err
 	}
 	live := filepath.Join(out, root)
@@ -339,7 +237,7 @@ func swapDir(out, stage, root string, tree map[string][]byte, same map[string]bo
 		if _, owned := old.Files[rel]; owned {
 			return nil
 		}
-		if _, produced := tree[rel]; produced {
+		if _, ok := produced[rel]; ok {
 			// Ours now; a file someone left where platc writes is replaced.
 			return nil
 		}
@@ -356,7 +254,7 @@ func swapDir(out, stage, root string, tree map[string][]byte, same map[string]bo
 	if err != nil {
 		return err
 	}
-	if foreign == 0 && !hasPrefixKey(tree, root+"/") {
+	if foreign == 0 && !hasFiles {
 		// Nothing left in it: remove the directory platc created.
 		return os.RemoveAll(live)
 	}
@@ -381,61 +279,6 @@ func swapDir(out, stage, root string, tree map[string][]byte, same map[string]bo
 		return err
 	}
 	return os.RemoveAll(backup)
-}
-
-// writeFiles writes the tree's files under root into dir. A file whose
-// bytes are those it has in out now (same) is hard-linked from there
-// rather than written: a link costs the file system a small fraction of
-// a new file, and most of a large tree is unchanged between renders.
-// Creating thousands of files is bound by system calls, so directories
-// are made once each and files written by a few goroutines.
-func writeFiles(dir, root string, tree map[string][]byte, out string, same map[string]bool) error {
-	var paths []string
-	dirs := map[string]bool{}
-	for p := range tree {
-		if strings.HasPrefix(p, root+"/") {
-			paths = append(paths, p)
-			dirs[path.Dir(p)] = true
-		}
-	}
-	for _, d := range slices.Sorted(mapsKeys(dirs)) {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
-			return err
-		}
-	}
-	next := make(chan string)
-	errs := make(chan error, 8)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for p := range next {
-				dst := filepath.Join(dir, filepath.FromSlash(p))
-				if same[p] {
-					if os.Link(filepath.Join(out, filepath.FromSlash(p)), dst) == nil {
-						continue
-					}
-				}
-				if err := os.WriteFile(dst, tree[p], 0o644); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-				}
-			}
-		})
-	}
-	slices.Sort(paths) // a directory's files together
-	for _, p := range paths {
-		next <- p
-	}
-	close(next)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
 }
 
 // recover_ finishes a swap a crash interrupted: a directory moved aside

@@ -108,3 +108,51 @@ func TestWriteMissingOwnedFile(t *testing.T) {
 		t.Errorf("changes %+v", c)
 	}
 }
+
+// TestStageAbort: an aborted stage leaves no trace, also of the output
+// directory it created, and an existing tree untouched.
+func TestStageAbort(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	s := Begin(out)
+	if err := s.Put("gitops/a.yaml", []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	s.Abort()
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("after abort: %v", err)
+	}
+	if err := s.Put("gitops/b.yaml", []byte("b")); err == nil {
+		t.Error("Put after Abort: no error")
+	}
+	if _, err := s.Commit(); err == nil {
+		t.Error("Commit after Abort: no error")
+	}
+
+	writeTree(t, out, map[string][]byte{"gitops/a.yaml": []byte("a")})
+	s = Begin(out)
+	if err := s.Put("gitops/a.yaml", []byte("changed")); err != nil {
+		t.Fatal(err)
+	}
+	s.Abort()
+	if b, err := os.ReadFile(filepath.Join(out, "gitops", "a.yaml")); err != nil || string(b) != "a" {
+		t.Errorf("after abort the tree holds %q, %v", b, err)
+	}
+}
+
+// TestStagePutRefuses: paths outside the output directory or platc's
+// state, and a file produced twice.
+func TestStagePutRefuses(t *testing.T) {
+	s := Begin(t.TempDir())
+	defer s.Abort()
+	for _, p := range []string{"", "/abs", "../up", "a/../../up", ".platc/manifest.json", ".platc", "a//b"} {
+		if err := s.Put(p, nil); err == nil {
+			t.Errorf("Put(%q): no error", p)
+		}
+	}
+	if err := s.Put("a/b", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put("a/b", nil); err == nil {
+		t.Error("a file put twice: no error")
+	}
+}

@@ -1,8 +1,8 @@
 package gitops
 
 import (
+	"bytes"
 	"fmt"
-	"maps"
 	"path"
 	"runtime"
 	"strconv"
@@ -39,7 +39,22 @@ const (
 
 // Emit renders the plan's GitOps tree, under gitops/.
 func Emit(p *plan.Plan) (Tree, error) {
-	w := newWriter()
+	tree := Tree{}
+	var mu sync.Mutex
+	err := EmitTo(p, func(path string, b []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		tree[path] = bytes.Clone(b)
+		return nil
+	})
+	return tree, err
+}
+
+// EmitTo renders the plan's GitOps tree, under gitops/, handing each file
+// to put as it is encoded; put is called from several goroutines at once
+// and must not keep b.
+func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
+	w := newWriter(put)
 	root := "gitops"
 	type job struct {
 		env *plan.Environment
@@ -48,7 +63,6 @@ func Emit(p *plan.Plan) (Tree, error) {
 	var jobs []job
 	for _, env := range p.Environments {
 		dir := path.Join(root, env.Name)
-		w.subdir(root, env.Name)
 		emitCluster(w, p, env, path.Join(dir, "cluster"))
 		w.subdir(dir, "cluster")
 		emitObservability(w, p, env, path.Join(dir, "observability"))
@@ -83,9 +97,9 @@ func Emit(p *plan.Plan) (Tree, error) {
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			enc := kubeyaml.NewEncoder()
+			enc, buf := kubeyaml.NewEncoder(), &bytes.Buffer{}
 			for i := range next {
-				pw := newWriterWith(enc)
+				pw := newWriterWith(enc, buf, put)
 				j := jobs[i]
 				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name+".yaml"))
 				parts[i] = pw
@@ -99,26 +113,18 @@ func Emit(p *plan.Plan) (Tree, error) {
 	wg.Wait()
 	for _, pw := range parts {
 		if pw.err != nil {
-			return nil, pw.err
+			return pw.err
 		}
-		maps.Copy(w.tree, pw.tree)
 		for d, res := range pw.dirs {
 			w.dirs[d] = append(w.dirs[d], res...)
 		}
 	}
 	emitEngine(w, p, path.Join(root, p.Platform.GitOps.Engine))
-	w.kustomizations()
 	// The root lists only the engine's objects: each environment is
 	// synced by its own Application or Kustomization.
-	w.tree["gitops/kustomization.yaml"] = mustYAML(map[string]any{
-		"apiVersion": "kustomize.config.k8s.io/v1beta1",
-		"kind":       "Kustomization",
-		"resources":  []string{p.Platform.GitOps.Engine},
-	})
-	if w.err != nil {
-		return nil, w.err
-	}
-	return w.tree, nil
+	w.dirs[root] = []string{p.Platform.GitOps.Engine}
+	w.kustomizations()
+	return w.err
 }
 
 func meta(name, namespace string, labels map[string]string) metav1.ObjectMeta {

@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/platc-dev/platc/compiler/plan"
-	"github.com/platc-dev/platc/internal/kubeyaml"
 )
 
 // sloWindows are the rate windows of Sloth's multi-window multi-burn-rate
@@ -277,11 +276,3 @@ func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *c
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
-func mustYAML(v any) []byte {
-	b, err := kubeyaml.Marshal(v)
-	if err != nil {
-		panic(err) // built from plain values
-	}
-	return b
-}

@@ -6,7 +6,9 @@
 package gitops
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 
@@ -26,20 +28,40 @@ func (t Tree) Paths() []string {
 	return out
 }
 
-// writer collects the files of a tree and their kustomizations.
+// writer encodes the files of a tree, hands them to put and remembers
+// what each directory's kustomization lists.
 type writer struct {
-	enc  *kubeyaml.Encoder
-	tree Tree
+	enc *kubeyaml.Encoder
+	buf *bytes.Buffer // reused: put does not keep the bytes
+	put func(path string, b []byte) error
 	// dirs maps a directory to the resources its kustomization lists.
 	dirs map[string][]string
 	err  error
 }
 
-func newWriter() *writer { return newWriterWith(kubeyaml.NewEncoder()) }
+// newWriter makes a writer with an encoder and buffer of its own.
+func newWriter(put func(string, []byte) error) *writer {
+	return newWriterWith(kubeyaml.NewEncoder(), &bytes.Buffer{}, put)
+}
 
-// newWriterWith makes a writer that shares enc (not concurrently).
-func newWriterWith(enc *kubeyaml.Encoder) *writer {
-	return &writer{enc: enc, tree: Tree{}, dirs: map[string][]string{}}
+// newWriterWith makes a writer that shares enc and buf (not concurrently).
+func newWriterWith(enc *kubeyaml.Encoder, buf *bytes.Buffer, put func(string, []byte) error) *writer {
+	return &writer{enc: enc, buf: buf, put: put, dirs: map[string][]string{}}
+}
+
+// write hands a file's bytes to put.
+func (w *writer) write(p string, objs ...any) {
+	if w.err != nil {
+		return
+	}
+	w.buf.Reset()
+	if err := w.enc.Encode(w.buf, objs...); err != nil {
+		w.err = fmt.Errorf("encode %s: %w", p, err)
+		return
+	}
+	if err := w.put(p, w.buf.Bytes()); err != nil {
+		w.err = err
+	}
 }
 
 // file writes objs to p and lists it in its directory's kustomization.
@@ -47,12 +69,7 @@ func (w *writer) file(p string, objs ...any) {
 	if w.err != nil || len(objs) == 0 {
 		return
 	}
-	b, err := w.enc.Marshal(objs...)
-	if err != nil {
-		w.err = fmt.Errorf("encode %s: %w", p, err)
-		return
-	}
-	w.tree[p] = b
+	w.write(p, objs...)
 	dir := path.Dir(p)
 	w.dirs[dir] = append(w.dirs[dir], path.Base(p))
 }
@@ -65,7 +82,8 @@ func (w *writer) subdir(parent, child string) {
 // kustomizations writes a kustomization.yaml in every directory that has
 // resources, listing them in name order.
 func (w *writer) kustomizations() {
-	for dir, res := range w.dirs {
+	for _, dir := range slices.Sorted(maps.Keys(w.dirs)) {
+		res := w.dirs[dir]
 		slices.Sort(res)
 		res = slices.Compact(res)
 		k := map[string]any{
@@ -73,11 +91,6 @@ func (w *writer) kustomizations() {
 			"kind":       "Kustomization",
 			"resources":  res,
 		}
-		b, err := w.enc.Marshal(k)
-		if err != nil {
-			w.err = err
-			return
-		}
-		w.tree[path.Join(dir, "kustomization.yaml")] = b
+		w.write(path.Join(dir, "kustomization.yaml"), k)
 	}
 }
