@@ -45,8 +45,12 @@ type Server struct {
 	nextID    int64
 	checkRuns []*CheckRun
 	comments  []*Comment
-	requests  []Request
 	faults    []*Fault
+
+	// logMu guards requests apart from mu: a request is logged while a
+	// handler holding mu writes its answer.
+	logMu    sync.Mutex
+	requests []Request
 }
 
 // CheckRun is a check run as the server holds it.
@@ -206,20 +210,38 @@ func (s *Server) Comments(issue int) []Comment {
 
 // Requests returns the requests answered so far.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	return slices.Clone(s.requests)
 }
 
 // statusWriter remembers the status a handler wrote.
+// statusWriter logs a request as its response starts, before the client
+// can have read it: a test that looks at Requests after its call returns
+// then sees every request the call made.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	logged bool
+	log    func(status int)
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
+	w.record()
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.record()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) record() {
+	if !w.logged {
+		w.logged = true
+		w.log(w.status)
+	}
 }
 
 // front strips /api/v3, logs, authenticates, checks the repository and
@@ -228,12 +250,12 @@ func (s *Server) front(api http.Handler) http.Handler {
 	repoPath := regexp.MustCompile(`^/repos/([^/]+)/([^/]+)(/|$)`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = strings.TrimPrefix(r.URL.Path, "/api/v3")
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			s.mu.Lock()
-			s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status})
-			s.mu.Unlock()
-		}()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK, log: func(status int) {
+			s.logMu.Lock()
+			s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status})
+			s.logMu.Unlock()
+		}}
+		defer sw.record() // a handler that wrote nothing
 		w = sw
 		auth := r.Header.Get("Authorization")
 		if s.cfg.Token == "" || (auth != "Bearer "+s.cfg.Token && auth != "token "+s.cfg.Token) {
