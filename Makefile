@@ -19,7 +19,7 @@ PULUMI_VERSION := v3.259.0
 # a Tuesday morning, inside its change windows.
 EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-vet bench-check fuzz demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 t
 
 bench-docs: ## platc docs against platc check on the generated 1000-team organisation (bar: under 2x)
 	$(GO) test -run '^$$' -bench 'BenchmarkDocsVsCheck/teams=1000' -benchtime 3x ./providers/docs
+
+bench-render: ## platc render against platc check on the generated 1000-team organisation, fresh and over its own tree (bar: 1.5x)
+	$(GO) test -run '^$$' -bench 'BenchmarkRenderVsCheck/teams=1000' -benchtime 3x ./internal/cli
 
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh
