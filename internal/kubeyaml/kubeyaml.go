@@ -214,10 +214,15 @@ func unquote(tok []byte) ([]byte, error) {
 	}
 	out := make([]byte, 0, len(body))
 	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
+		if body[i] != '\\' {
+			// Copy the run up to the next escape at once.
+			j := bytes.IndexByte(body[i:], '\\')
+			if j < 0 {
+				out = append(out, body[i:]...)
+				break
+			}
+			out = append(out, body[i:i+j]...)
+			i += j
 		}
 		if i+1 >= len(body) {
 			return nil, fmt.Errorf("invalid JSON string %s", tok)
