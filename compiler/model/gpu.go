@@ -65,5 +65,13 @@ func (s *Spec) GPUProductOf(model string) (product, label string) {
 	if product == "" {
 		product = model
 	}
-	return product, strings.ReplaceAll(product, " ", "-")
+	return product, ProductLabel(product)
 }
+
+// GPUProductLabel is the node label GPU Feature Discovery names a node's
+// GPU product with.
+const GPUProductLabel = "nvidia.com/gpu.product"
+
+// ProductLabel is the GPUProductLabel value GPU Feature Discovery gives a
+// product name NVML reports.
+func ProductLabel(product string) string { return strings.ReplaceAll(product, " ", "-") }

@@ -21,7 +21,7 @@ const (
 
 // LabelProduct is the node label GPU Feature Discovery names a node's GPU
 // product with.
-const LabelProduct = "nvidia.com/gpu.product"
+const LabelProduct = model.GPUProductLabel
 
 // buildFlavors returns the Kueue ResourceFlavors of GPU model m in env,
 // whose pools declare count (and burst) GPUs of it.

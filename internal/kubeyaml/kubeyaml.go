@@ -21,8 +21,6 @@ import (
 // An Encoder converts through a flat parse tree and buffers it reuses. It
 // is not safe for concurrent use; keep one per goroutine.
 type Encoder struct {
-	out   bytes.Buffer // a file's bytes, handed to the caller
-	last  int          // the size of the last file, to size the next buffer
 	js    bytes.Buffer
 	enc   *json.Encoder
 	nodes []jnode
@@ -50,20 +48,12 @@ func NewEncoder() *Encoder {
 // Marshal returns objs as a YAML stream, one document each, separated by
 // "---". The bytes are the caller's.
 func (e *Encoder) Marshal(objs ...any) ([]byte, error) {
-	// A new buffer each time, the size of the last file and a quarter:
-	// the bytes are handed over, not copied.
-	e.out = bytes.Buffer{}
-	e.out.Grow(e.last + e.last/4 + 512)
-	if err := e.Encode(&e.out, objs...); err != nil {
+	var b bytes.Buffer
+	if err := e.Encode(&b, objs...); err != nil {
 		return nil, err
 	}
-	b := e.out.Bytes()
-	e.last = len(b)
-	return b, nil
+	return b.Bytes(), nil
 }
-
-// Marshal is Encoder.Marshal with an Encoder of its own.
-func Marshal(objs ...any) ([]byte, error) { return NewEncoder().Marshal(objs...) }
 
 // Encode writes objs to b as YAML documents separated by "---".
 func (e *Encoder) Encode(b *bytes.Buffer, objs ...any) error {

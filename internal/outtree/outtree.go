@@ -104,9 +104,9 @@ func Diff(old, tree map[string][]byte) Changes {
 	return c
 }
 
-// sameFile reports whether the file at name exists and, when produced,
-// whether it holds exactly want.
-func sameFile(name string, want []byte, produced bool, buf []byte) (present, same bool, err error) {
+// sameFile reports whether the file at name exists and whether it holds
+// exactly want, reading it through buf.
+func sameFile(name string, want []byte, buf []byte) (present, same bool, err error) {
 	f, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, false, nil
@@ -119,7 +119,7 @@ func sameFile(name string, want []byte, produced bool, buf []byte) (present, sam
 	if err != nil {
 		return false, false, err
 	}
-	if !produced || !info.Mode().IsRegular() || info.Size() != int64(len(want)) {
+	if !info.Mode().IsRegular() || info.Size() != int64(len(want)) {
 		return true, false, nil
 	}
 	for off := 0; ; {
@@ -176,16 +176,6 @@ func Write(out string, tree map[string][]byte) (Changes, error) {
 	default:
 	}
 	return s.Commit()
-}
-
-func mapsKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // isTopFile reports whether root is a file at the top of the tree.

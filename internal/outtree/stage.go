@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -108,7 +109,7 @@ func (s *Stage) Put(p string, b []byte) error {
 	st := fileAdded
 	if _, owned := s.old.Files[p]; owned {
 		buf := s.bufs.Get().(*[]byte)
-		present, same, err := sameFile(live, b, true, *buf)
+		present, same, err := sameFile(live, b, *buf)
 		s.bufs.Put(buf)
 		if err != nil {
 			return err
@@ -219,7 +220,7 @@ func (s *Stage) Commit() (Changes, error) {
 	slices.Sort(c.Changed)
 	slices.Sort(c.Removed)
 
-	for _, root := range slices.Sorted(mapsKeys(roots)) {
+	for _, root := range slices.Sorted(maps.Keys(roots)) {
 		if isTopFile(root, s.sums, withFiles, s.old) {
 			if err := writeTopFile(s.out, root, s.top, s.old); err != nil {
 				return Changes{}, err

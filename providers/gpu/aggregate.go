@@ -188,7 +188,7 @@ func (inv *Inventory) ProductLabels(spec *model.Spec) map[string]map[string]map[
 				if !ok {
 					continue
 				}
-				label := cmp.Or(hostLabel, ProductLabel(d.Product))
+				label := cmp.Or(hostLabel, model.ProductLabel(d.Product))
 				if out[env] == nil {
 					out[env] = map[string]map[string]int{}
 				}
@@ -201,7 +201,3 @@ func (inv *Inventory) ProductLabels(spec *model.Spec) map[string]map[string]map[
 	}
 	return out
 }
-
-// ProductLabel is the nvidia.com/gpu.product value GPU Feature Discovery
-// gives a product name NVML reports.
-func ProductLabel(product string) string { return strings.ReplaceAll(product, " ", "-") }

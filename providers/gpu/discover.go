@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
@@ -207,7 +206,7 @@ func gfdLabels(devs []Device, anyMIG bool) map[string]string {
 		return labels
 	}
 	// GFD labels the first GPU's product and memory.
-	labels[LabelProduct] = strings.ReplaceAll(devs[0].Product, " ", "-")
+	labels[LabelProduct] = model.ProductLabel(devs[0].Product)
 	labels[LabelMemory] = strconv.FormatUint(devs[0].MemoryBytes>>20, 10)
 	strategy := "none"
 	if anyMIG {

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/platc-dev/platc/compiler/model"
 )
 
 // APIVersion is the version of the inventory document format.
@@ -21,7 +23,7 @@ const APIVersion = "platc.dev/inventory/v1"
 // Node labels GPU Feature Discovery gives a host, and the label naming a
 // host's environment.
 const (
-	LabelProduct     = "nvidia.com/gpu.product"
+	LabelProduct     = model.GPUProductLabel
 	LabelCount       = "nvidia.com/gpu.count"
 	LabelMemory      = "nvidia.com/gpu.memory"
 	LabelMIGStrategy = "nvidia.com/mig.strategy"

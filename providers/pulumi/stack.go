@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 )
 
@@ -257,7 +258,7 @@ func buildPool(cloud string, pl *plan.Pool) *Pool {
 		// the Kueue flavors select them before the operator runs, and a
 		// taint that keeps other pods off.
 		g := p.GPUs[0]
-		p.Labels["nvidia.com/gpu.product"] = strings.ReplaceAll(g.Product, " ", "-")
+		p.Labels[model.GPUProductLabel] = model.ProductLabel(g.Product)
 		p.Taints = append(p.Taints, Taint{Key: "nvidia.com/gpu", Value: "present", Effect: "NO_SCHEDULE"})
 	}
 	if cloud == "" {
