@@ -1,49 +1,49 @@
 // Package kubeyaml writes objects as the YAML kubectl and kustomize print:
 // block style, keys sorted, multi-line strings as literal blocks, and the
 // fields the API server fills (status, null creationTimestamps) left out.
-// Objects are marshalled with encoding/json, so every API type's JSON tags
-// and marshalers apply, and the JSON is converted to YAML directly rather
-// than through a YAML parser as sigs.k8s.io/yaml does (most of the cost of
-// rendering a large tree); the output is the same.
+//
+// Objects are walked directly, with the rules of encoding/json: JSON tags
+// (names, omitempty, omitzero, string), embedded structs, and the
+// json.Marshaler and encoding.TextMarshaler methods of API types such as
+// resource.Quantity and intstr.IntOrString, whose JSON is parsed into the
+// same tree. The result reads back as the JSON encoding/json would write,
+// without the cost of writing that JSON and converting it (as
+// sigs.k8s.io/yaml does, through a YAML parser), which is most of the
+// cost of rendering a large tree.
 package kubeyaml
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// An Encoder converts through a flat parse tree and buffers it reuses. It
-// is not safe for concurrent use; keep one per goroutine.
+// An Encoder builds a flat tree of each object in buffers it reuses, then
+// writes it. It is not safe for concurrent use; keep one per goroutine.
 type Encoder struct {
-	js    bytes.Buffer
-	enc   *json.Encoder
-	nodes []jnode
+	nodes []node
 	kids  []int32 // the children of containers, contiguous per container
-	stack []int32 // children being collected while a container is parsed
+	stack []int32 // children being collected while a container is built
 	pad   []byte  // spaces, sliced for indentation
 }
 
-// A jnode is one value of a parsed JSON document.
-type jnode struct {
-	kind  byte   // '{' object, '[' array, '"' string, '0' number, true, false or null
-	raw   []byte // a scalar's JSON token (a string's with its quotes)
-	key   []byte // as a member of an object: its key, unescaped
-	kids  int32  // first child in Encoder.kids
-	nkids int32
+// A node is one value of a document.
+type node struct {
+	kind   byte // '{' object, '[' array, '"' string, 'n' a JSON token (number, true, false, null) in str, 'i' int64, 'u' uint64, 'f' float64 or 'F' float32 in num
+	sorted bool // an object whose members are already in key order
+	key    string
+	str    string
+	num    uint64
+	kids   int32 // first child in Encoder.kids
+	nkids  int32
 }
 
 // NewEncoder returns an Encoder.
-func NewEncoder() *Encoder {
-	e := &Encoder{}
-	e.enc = json.NewEncoder(&e.js)
-	return e
-}
+func NewEncoder() *Encoder { return &Encoder{} }
 
 // Marshal returns objs as a YAML stream, one document each, separated by
 // "---". The bytes are the caller's.
@@ -58,201 +58,54 @@ func (e *Encoder) Marshal(objs ...any) ([]byte, error) {
 // Encode writes objs to b as YAML documents separated by "---".
 func (e *Encoder) Encode(b *bytes.Buffer, objs ...any) error {
 	for i, o := range objs {
-		e.js.Reset()
-		if err := e.enc.Encode(o); err != nil {
+		e.reset()
+		root, err := e.build(o)
+		if err != nil {
 			return err
 		}
 		if i > 0 {
 			b.WriteString("---\n")
 		}
-		if err := e.write(b, e.js.Bytes()); err != nil {
-			return err
-		}
+		e.emit(b, root)
 	}
 	return nil
 }
 
 // write converts one JSON document to YAML.
 func (e *Encoder) write(b *bytes.Buffer, j []byte) error {
-	e.nodes, e.kids, e.stack = e.nodes[:0], e.kids[:0], e.stack[:0]
-	root, rest, err := e.parse(j, 0)
+	e.reset()
+	root, err := e.parseDocument(j)
 	if err != nil {
 		return err
 	}
-	if rest = skipSpace(j, rest); rest != len(j) {
-		return fmt.Errorf("invalid JSON: trailing data at offset %d", rest)
-	}
-	if e.nodes[root].kind == '{' {
-		e.sortMembers(root)
-	}
-	e.value(b, root, 0, true)
+	e.emit(b, root)
 	return nil
 }
 
-func skipSpace(j []byte, i int) int {
-	for i < len(j) && (j[i] == ' ' || j[i] == '\n' || j[i] == '\t' || j[i] == '\r') {
-		i++
-	}
-	return i
+func (e *Encoder) reset() {
+	e.nodes, e.kids, e.stack = e.nodes[:0], e.kids[:0], e.stack[:0]
 }
 
-// parse reads the value at j[i:] into a node and returns its index and
-// the offset after it.
-func (e *Encoder) parse(j []byte, i int) (int32, int, error) {
-	i = skipSpace(j, i)
-	if i >= len(j) {
-		return 0, i, fmt.Errorf("invalid JSON: unexpected end")
+func (e *Encoder) emit(b *bytes.Buffer, root int32) {
+	if e.nodes[root].kind == '{' || e.nodes[root].kind == '[' {
+		e.sortMembers(root)
 	}
-	idx := int32(len(e.nodes))
-	switch c := j[i]; c {
-	case '{', '[':
-		e.nodes = append(e.nodes, jnode{kind: c})
-		mark := len(e.stack)
-		closing := byte('}')
-		if c == '[' {
-			closing = ']'
-		}
-		i = skipSpace(j, i+1)
-		if i < len(j) && j[i] == closing {
-			i++
-		} else {
-			for {
-				var key []byte
-				if c == '{' {
-					i = skipSpace(j, i)
-					end, err := scanString(j, i)
-					if err != nil {
-						return 0, i, err
-					}
-					if key, err = unquote(j[i:end]); err != nil {
-						return 0, i, err
-					}
-					i = skipSpace(j, end)
-					if i >= len(j) || j[i] != ':' {
-						return 0, i, fmt.Errorf("invalid JSON: want ':' at offset %d", i)
-					}
-					i++
-				}
-				kid, next, err := e.parse(j, i)
-				if err != nil {
-					return 0, next, err
-				}
-				e.nodes[kid].key = key
-				e.stack = append(e.stack, kid)
-				i = skipSpace(j, next)
-				if i < len(j) && j[i] == ',' {
-					i++
-					continue
-				}
-				if i < len(j) && j[i] == closing {
-					i++
-					break
-				}
-				return 0, i, fmt.Errorf("invalid JSON: want ',' or %q at offset %d", closing, i)
-			}
-		}
-		e.nodes[idx].kids = int32(len(e.kids))
-		e.nodes[idx].nkids = int32(len(e.stack) - mark)
-		e.kids = append(e.kids, e.stack[mark:]...)
-		e.stack = e.stack[:mark]
-		return idx, i, nil
-	case '"':
-		end, err := scanString(j, i)
-		if err != nil {
-			return 0, i, err
-		}
-		e.nodes = append(e.nodes, jnode{kind: '"', raw: j[i:end]})
-		return idx, end, nil
-	default:
-		end := i
-		for end < len(j) && !strings.ContainsRune(",:]} \t\n\r", rune(j[end])) {
-			end++
-		}
-		if end == i {
-			return 0, i, fmt.Errorf("invalid JSON: unexpected %q at offset %d", c, i)
-		}
-		e.nodes = append(e.nodes, jnode{kind: '0', raw: j[i:end]})
-		return idx, end, nil
-	}
+	e.value(b, root, 0, true)
 }
 
-// scanString returns the offset after the JSON string starting at j[i].
-func scanString(j []byte, i int) (int, error) {
-	if i >= len(j) || j[i] != '"' {
-		return i, fmt.Errorf("invalid JSON: want a string at offset %d", i)
-	}
-	for k := i + 1; k < len(j); k++ {
-		switch j[k] {
-		case '\\':
-			k++
-		case '"':
-			return k + 1, nil
-		}
-	}
-	return i, fmt.Errorf("invalid JSON: unterminated string at offset %d", i)
+// add appends a node and returns its index.
+func (e *Encoder) add(n node) int32 {
+	e.nodes = append(e.nodes, n)
+	return int32(len(e.nodes) - 1)
 }
 
-// unquote returns a JSON string token's value: the bytes between the
-// quotes when there is no escape, which is the usual case.
-func unquote(tok []byte) ([]byte, error) {
-	body := tok[1 : len(tok)-1]
-	if !utf8.Valid(body) {
-		return slowUnquote(tok)
-	}
-	if bytes.IndexByte(body, '\\') < 0 {
-		return body, nil
-	}
-	out := make([]byte, 0, len(body))
-	for i := 0; i < len(body); i++ {
-		if body[i] != '\\' {
-			// Copy the run up to the next escape at once.
-			j := bytes.IndexByte(body[i:], '\\')
-			if j < 0 {
-				out = append(out, body[i:]...)
-				break
-			}
-			out = append(out, body[i:i+j]...)
-			i += j
-		}
-		if i+1 >= len(body) {
-			return nil, fmt.Errorf("invalid JSON string %s", tok)
-		}
-		i++
-		switch body[i] {
-		case '"', '\\', '/':
-			out = append(out, body[i])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, err := strconv.ParseUint(string(body[i+1:min(i+5, len(body))]), 16, 32)
-			if err != nil || i+5 > len(body) || utf16.IsSurrogate(rune(r)) {
-				return slowUnquote(tok)
-			}
-			out = utf8.AppendRune(out, rune(r))
-			i += 4
-		default:
-			return nil, fmt.Errorf("invalid JSON string %s", tok)
-		}
-	}
-	return out, nil
-}
-
-// slowUnquote handles what unquote leaves to encoding/json: surrogate
-// pairs, invalid UTF-8 and malformed escapes.
-func slowUnquote(tok []byte) ([]byte, error) {
-	var s string
-	if err := json.Unmarshal(tok, &s); err != nil {
-		return nil, err
-	}
-	return []byte(s), nil
+// close makes the children collected on the stack since mark those of the
+// container n.
+func (e *Encoder) close(n int32, mark int) {
+	e.nodes[n].kids = int32(len(e.kids))
+	e.nodes[n].nkids = int32(len(e.stack) - mark)
+	e.kids = append(e.kids, e.stack[mark:]...)
+	e.stack = e.stack[:mark]
 }
 
 func (e *Encoder) children(n int32) []int32 {
@@ -263,8 +116,8 @@ func (e *Encoder) children(n int32) []int32 {
 // sortMembers orders every object's members by key, depth first.
 func (e *Encoder) sortMembers(n int32) {
 	kids := e.children(n)
-	if e.nodes[n].kind == '{' {
-		slices.SortFunc(kids, func(a, b int32) int { return bytes.Compare(e.nodes[a].key, e.nodes[b].key) })
+	if nd := &e.nodes[n]; nd.kind == '{' && !nd.sorted {
+		slices.SortFunc(kids, func(a, b int32) int { return strings.Compare(e.nodes[a].key, e.nodes[b].key) })
 	}
 	for _, k := range kids {
 		if kind := e.nodes[k].kind; kind == '{' || kind == '[' {
@@ -279,11 +132,11 @@ func (e *Encoder) sortMembers(n int32) {
 // Prometheus provider's authentication: {oauth2: {}, sigv4: {}}).
 func (e *Encoder) dropped(k int32, top bool) bool {
 	nd := &e.nodes[k]
-	switch string(nd.key) {
+	switch nd.key {
 	case "status":
 		return top
 	case "creationTimestamp":
-		return nd.kind == '0' && string(nd.raw) == "null"
+		return nd.kind == 'n' && nd.str == "null"
 	case "authentication":
 		return nd.kind == '{' && e.allEmpty(k)
 	}
@@ -337,7 +190,7 @@ func (e *Encoder) value(b *bytes.Buffer, n int32, indent int, top bool) {
 				e.indent(b, indent)
 			}
 			first = false
-			writeScalarString(b, e.nodes[k].key)
+			writeKey(b, e.nodes[k].key)
 			b.WriteByte(':')
 			e.member(b, k, indent)
 		}
@@ -403,91 +256,147 @@ func (e *Encoder) member(b *bytes.Buffer, k int32, indent int) {
 }
 
 func (e *Encoder) scalar(b *bytes.Buffer, n int32, indent int) {
-	tok := e.nodes[n].raw
-	if e.nodes[n].kind != '"' {
-		b.Write(tok)
-		b.WriteByte('\n')
-		return
+	nd := &e.nodes[n]
+	switch nd.kind {
+	case '"':
+		e.writeString(b, nd.str, indent)
+	case 'i':
+		b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(nd.num), 10))
+	case 'u':
+		b.Write(strconv.AppendUint(b.AvailableBuffer(), nd.num, 10))
+	case 'f':
+		b.Write(appendFloat(b.AvailableBuffer(), math.Float64frombits(nd.num), 64))
+	case 'F':
+		b.Write(appendFloat(b.AvailableBuffer(), math.Float64frombits(nd.num), 32))
+	default:
+		b.WriteString(nd.str)
 	}
-	if bytes.IndexByte(tok, '\\') < 0 {
-		// No escape: the string is what lies between the quotes, and the
-		// token is already its double-quoted form.
-		if s := tok[1 : len(tok)-1]; plainString(s) {
-			b.Write(s)
-		} else {
-			writeQuoted(b, tok)
-		}
-		b.WriteByte('\n')
-		return
-	}
-	if bytes.Contains(tok, []byte(`\n`)) {
-		if s, err := unquote(tok); err == nil && bytes.IndexByte(s, '\n') >= 0 && blockSafe(s) {
-			// A literal block keeps multi-line PromQL and JSON readable.
-			b.WriteString("|")
-			if s[len(s)-1] != '\n' {
-				b.WriteString("-")
-			}
-			b.WriteByte('\n')
-			for line := range bytes.SplitSeq(bytes.TrimSuffix(s, []byte("\n")), []byte("\n")) {
-				if len(line) > 0 {
-					e.indent(b, indent+2)
-					b.Write(line)
-				}
-				b.WriteByte('\n')
-			}
-			return
-		}
-	}
-	// A string JSON escapes something in is never plain.
-	writeQuoted(b, tok)
 	b.WriteByte('\n')
 }
 
-// writeScalarString writes s plainly when YAML reads it back as the same
-// string, and double-quoted otherwise.
-func writeScalarString(b *bytes.Buffer, s []byte) {
+// appendFloat formats f as encoding/json does: the shortest decimal that
+// reads back as f, in exponent form only for very small or large values.
+func appendFloat(b []byte, f float64, bits int) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, bits)
+	if format == 'e' {
+		// 1e-07 is written 1e-7.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// writeString writes s plainly when YAML reads it back as the same
+// string, as a literal block when it is multi-line text (PromQL, JSON),
+// and double-quoted otherwise.
+func (e *Encoder) writeString(b *bytes.Buffer, s string, indent int) {
 	if plainString(s) {
-		b.Write(s)
+		b.WriteString(s)
 		return
 	}
-	j, _ := json.Marshal(string(s))
-	writeQuoted(b, j)
-}
-
-func plainString(s []byte) bool {
-	return plainSafe(s) && !yamlWords[string(s)] && s[len(s)-1] != ':' && s[len(s)-1] != ' ' &&
-		!bytes.Contains(s, []byte(": ")) && !bytes.Contains(s, []byte(" #"))
-}
-
-// writeQuoted writes a JSON string token as a YAML double-quoted scalar:
-// JSON's escapes are YAML's, but JSON leaves DEL and the C1 controls raw
-// where YAML wants them escaped.
-func writeQuoted(b *bytes.Buffer, tok []byte) {
-	if bytes.IndexFunc(tok, notYAMLPrintable) < 0 {
-		b.Write(tok)
+	if strings.IndexByte(s, '\n') >= 0 && blockSafe(s) {
+		b.WriteString("|")
+		if s[len(s)-1] != '\n' {
+			b.WriteString("-")
+		}
+		b.WriteByte('\n')
+		for line := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
+			if len(line) > 0 {
+				e.indent(b, indent+2)
+				b.WriteString(line)
+			}
+			b.WriteByte('\n')
+		}
+		b.Truncate(b.Len() - 1) // the caller ends the line
 		return
 	}
-	for _, r := range string(tok) {
-		if notYAMLPrintable(r) {
-			fmt.Fprintf(b, "\\u%04x", r)
+	writeQuoted(b, s)
+}
+
+// writeKey writes a mapping key, plainly when it can be.
+func writeKey(b *bytes.Buffer, s string) {
+	if plainString(s) {
+		b.WriteString(s)
+		return
+	}
+	writeQuoted(b, s)
+}
+
+func plainString(s string) bool {
+	return plainSafe(s) && !yamlWords[s] && s[len(s)-1] != ':' && s[len(s)-1] != ' ' &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #")
+}
+
+const hex = "0123456789abcdef"
+
+// writeQuoted writes s as a YAML double-quoted scalar. It escapes what
+// JSON escapes (quotes, backslashes, the C0 controls, U+2028 and U+2029),
+// and DEL and the C1 controls, which YAML wants escaped; invalid UTF-8 is
+// written as U+FFFD, as encoding/json does, and U+FFFD is escaped.
+func writeQuoted(b *bytes.Buffer, s string) {
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+				i++
+				continue
+			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			default:
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xf])
+			}
+			i++
+			start = i
 			continue
 		}
-		b.WriteRune(r)
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError && !notYAMLPrintable(r) && r != '\u2028' && r != '\u2029' {
+			i += size
+			continue
+		}
+		// Invalid UTF-8 is written as U+FFFD, escaped like U+FFFD itself.
+		b.WriteString(s[start:i])
+		fmt.Fprintf(b, `\u%04x`, r)
+		i += size
+		start = i
 	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
 }
 
-// notYAMLPrintable reports whether r may not appear raw in a YAML stream
-// (JSON has already escaped the C0 controls).
+// notYAMLPrintable reports whether a rune outside ASCII may not appear
+// raw in a YAML stream.
 func notYAMLPrintable(r rune) bool {
-	return r == 0x7f || r >= 0x80 && r <= 0x9f && r != 0x85 || r == 0xfffe || r == 0xffff
+	return r >= 0x80 && r <= 0x9f && r != 0x85 || r == 0xfffe || r == 0xffff
 }
 
 // blockSafe reports whether s can be a literal block scalar: a first line
 // that is neither empty nor starts with a space (it sets the block's
 // indentation), no trailing spaces on a line, no tabs, carriage returns or
 // other control characters, and at most one trailing newline.
-func blockSafe(s []byte) bool {
-	if len(s) == 0 || s[0] == ' ' || s[0] == '\n' || bytes.HasSuffix(s, []byte("\n\n")) || bytes.Contains(s, []byte(" \n")) || s[len(s)-1] == ' ' {
+func blockSafe(s string) bool {
+	if len(s) == 0 || s[0] == ' ' || s[0] == '\n' || strings.HasSuffix(s, "\n\n") || strings.Contains(s, " \n") || s[len(s)-1] == ' ' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -496,8 +405,8 @@ func blockSafe(s []byte) bool {
 		}
 		if s[i] >= 0x80 {
 			// Outside ASCII: the rune-wise check of what YAML breaks on.
-			return bytes.IndexFunc(s, func(r rune) bool {
-				return r != '\n' && (r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff)
+			return strings.IndexFunc(s, func(r rune) bool {
+				return r != '\n' && (r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == utf8.RuneError || notYAMLPrintable(r))
 			}) < 0
 		}
 	}
@@ -517,7 +426,7 @@ var (
 // plainSafe reports whether s may be written plainly: it starts with a
 // letter, '/', '_' or "./" (no indicator, nothing numeric) and holds no
 // character YAML gives a meaning to in a plain scalar.
-func plainSafe(s []byte) bool {
+func plainSafe(s string) bool {
 	if len(s) == 0 {
 		return false
 	}

@@ -17,7 +17,7 @@ func TestEncoderRoundTrip(t *testing.T) {
 		"", "plain", "yes", "No", "on", "null", "~", "true", "10", "1.5", "1e3", "0x1F", "2026-11-24", "1:20",
 		" leading", "trailing ", "a: b", "a:b", "ends:", "x #y", "#comment", "*", "./x", ".5", ".inf", "&anchor", "!tag", "-x", "- x", "@a",
 		"%x", "`x`", "'q'", "\"dq\"", "{a}", "[a]", "a, b", "line1\nline2", "line1\nline2\n", "trailing \nspace",
-		"tab\there", "Ünïcode", "https://x.example/a?b=c", "/path/to", "ServerSideApply=true", "sum(rate(x[5m]))",
+		"tab\there", "a > b && c < d", "Ünïcode", "https://x.example/a?b=c", "/path/to", "ServerSideApply=true", "sum(rate(x[5m]))",
 	}
 	for _, s := range tricky {
 		v := map[string]any{"k": s, s: "key", "list": []any{s, map[string]any{"n": json.Number("3"), "s": s}, []any{s, []any{}}}, "empty": map[string]any{}, "none": []any{}}

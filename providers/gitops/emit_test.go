@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,6 +290,36 @@ func BenchmarkRender(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkEmit measures the GitOps emitter alone (objects built, encoded
+// and handed to a sink that drops them) on the plan of a generated
+// organisation: the work render adds to check.
+func BenchmarkEmit(b *testing.B) {
+	for _, teams := range []int{100} {
+		b.Run(fmt.Sprintf("teams=%d", teams), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := synth.Write(dir, synth.Config{Teams: teams}); err != nil {
+				b.Fatal(err)
+			}
+			_, p, ds, err := compiler.Compile(context.Background(), compiler.CheckConfig{Config: compiler.Config{Dir: dir}, Now: now})
+			if err != nil || ds.HasErrors() {
+				b.Fatal(err, ds)
+			}
+			var bytes atomic.Int64
+			b.ReportAllocs()
+			for b.Loop() {
+				bytes.Store(0)
+				if err := gitops.EmitTo(p, func(_ string, data []byte) error {
+					bytes.Add(int64(len(data)))
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(bytes.Load())/(1<<20), "MiB")
 		})
 	}
 }
