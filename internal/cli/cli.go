@@ -229,7 +229,8 @@ func tuneRuntime() {
 
 // holdsTree raises the soft memory limit for commands that keep a
 // rendered tree in memory (hundreds of MiB for a thousand teams), so the
-// collector does not run continuously near the limit.
+// collector does not run continuously near the limit. Render streams its
+// files to disk and keeps the default limit.
 func holdsTree() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(4 << 30)

@@ -45,7 +45,10 @@ type collector struct {
 	tree map[string][]byte
 }
 
-func newCollector() *collector { return &collector{tree: map[string][]byte{}} }
+func newCollector() *collector {
+	holdsTree()
+	return &collector{tree: map[string][]byte{}}
+}
 
 func (c *collector) put(path string, b []byte) error {
 	c.mu.Lock()

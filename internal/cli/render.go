@@ -115,7 +115,6 @@ func (o *compileOptions) compileSpec(ctx context.Context, g *globals, put func(s
 			return nil, nil, err
 		}
 	}
-	holdsTree()
 	res, p, _, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (struct{}, error) {
 		if err := emitAll(p, put); err != nil {
 			return struct{}{}, &ExitErr{Code: ExitError, Err: err}
