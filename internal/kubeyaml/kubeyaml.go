@@ -329,10 +329,52 @@ func writeKey(b *bytes.Buffer, s string) {
 	writeQuoted(b, s)
 }
 
+// plainString reports whether s is written plainly: it starts with a
+// letter, '/', '_' or "./" (no indicator, nothing numeric), holds no
+// character YAML gives a meaning to in a plain scalar (no ": ", no '#'),
+// does not end in ':' or ' ', and is not a word YAML 1.1 reads as a bool
+// or null.
 func plainString(s string) bool {
-	return plainSafe(s) && !yamlWords[s] && s[len(s)-1] != ':' && s[len(s)-1] != ' ' &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #")
+	n := len(s)
+	if n == 0 {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		switch c := s[i]; plainClass[c] {
+		case plainAnywhere:
+		case plainInside:
+			if i == 0 && (c != '.' || n == 1 || s[1] != '/') { // a relative path, ./x
+				return false
+			}
+			if c == ' ' && s[i-1] == ':' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if last := s[n-1]; last == ':' || last == ' ' {
+		return false
+	}
+	return n > 5 || !yamlWords[s]
 }
+
+const (
+	plainAnywhere = 1 // letters, '_' and '/'
+	plainInside   = 2 // digits and " .:=@,()*+-", not first
+)
+
+var plainClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == '/':
+			t[c] = plainAnywhere
+		case c >= '0' && c <= '9', strings.IndexByte(" .:=@,()*+-", byte(c)) >= 0:
+			t[c] = plainInside
+		}
+	}
+	return t
+}()
 
 const hex = "0123456789abcdef"
 
@@ -422,23 +464,3 @@ var (
 		"null": true, "Null": true, "NULL": true, "~": true,
 	}
 )
-
-// plainSafe reports whether s may be written plainly: it starts with a
-// letter, '/', '_' or "./" (no indicator, nothing numeric) and holds no
-// character YAML gives a meaning to in a plain scalar.
-func plainSafe(s string) bool {
-	if len(s) == 0 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == '/':
-		case i == 0 && c == '.' && len(s) > 1 && s[1] == '/': // a relative path, ./x
-		case i > 0 && (c >= '0' && c <= '9' || strings.IndexByte(" .:=@,()*+-", c) >= 0):
-		default:
-			return false
-		}
-	}
-	return true
-}

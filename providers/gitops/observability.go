@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -40,20 +41,20 @@ func serviceMonitor(wl *plan.Workload, ns *plan.Namespace, labels map[string]str
 func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.Namespace, labels map[string]string) *monitoringv1.PrometheusRule {
 	var groups []monitoringv1.RuleGroup
 	for _, s := range wl.SLOs {
-		id := fmt.Sprintf("%s-%s", wl.Name, s.Name)
+		id := wl.Name + "-" + s.Name
 		sel := map[string]string{"sloth_id": id, "sloth_service": wl.Name, "sloth_slo": s.Name, "platc_slo_kind": s.Kind}
-		selector := fmt.Sprintf(`sloth_id=%q, sloth_service=%q, sloth_slo=%q`, id, wl.Name, s.Name)
+		selector := "sloth_id=" + strconv.Quote(id) + ", sloth_service=" + strconv.Quote(wl.Name) + ", sloth_slo=" + strconv.Quote(s.Name)
 		budget := 1 - s.Objective/100
 		days := int(s.WindowSeconds / 86400)
 		if days < 1 {
 			days = 30
 		}
-		period := fmt.Sprintf("%dd", days)
+		period := strconv.Itoa(days) + "d"
 		rec := monitoringv1.RuleGroup{Name: "sloth-slo-sli-recordings-" + id}
 		for _, w := range sloWindows {
 			rec.Rules = append(rec.Rules, monitoringv1.Rule{
 				Record: "slo:sli_error:ratio_rate" + w,
-				Expr:   intstr.FromString(fmt.Sprintf("(%s)\n/\n(%s)", window(s.ErrorQuery, w), window(s.TotalQuery, w))),
+				Expr:   intstr.FromString("(" + window(s.ErrorQuery, w) + ")\n/\n(" + window(s.TotalQuery, w) + ")"),
 				Labels: withWindow(sel, w),
 			})
 		}
@@ -65,14 +66,14 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 		})
 		meta := monitoringv1.RuleGroup{Name: "sloth-slo-meta-recordings-" + id}
 		for _, r := range []struct{ name, expr string }{
-			{"slo:objective:ratio", fmt.Sprintf("vector(%s)", trimFloat(s.Objective/100))},
-			{"slo:error_budget:ratio", fmt.Sprintf("vector(1-%s)", trimFloat(s.Objective/100))},
-			{"slo:time_period:days", fmt.Sprintf("vector(%d)", days)},
+			{"slo:objective:ratio", "vector(" + trimFloat(s.Objective/100) + ")"},
+			{"slo:error_budget:ratio", "vector(1-" + trimFloat(s.Objective/100) + ")"},
+			{"slo:time_period:days", "vector(" + strconv.Itoa(days) + ")"},
 		} {
 			meta.Rules = append(meta.Rules, monitoringv1.Rule{Record: r.name, Expr: intstr.FromString(r.expr), Labels: sel})
 		}
 		b := trimFloat(budget)
-		rate := func(w string) string { return fmt.Sprintf("slo:sli_error:ratio_rate%s{%s}", w, selector) }
+		rate := func(w string) string { return "slo:sli_error:ratio_rate" + w + "{" + selector + "}" }
 		alerts := monitoringv1.RuleGroup{Name: "sloth-slo-alerts-" + id, Rules: []monitoringv1.Rule{{
 			Alert: "SLOBurnRatePage",
 			Expr: intstr.FromString(fmt.Sprintf("(\n  (%s > (14.4 * %s)) and ignoring (sloth_window) (%s > (14.4 * %s))\n)\nor ignoring (sloth_window)\n(\n  (%s > (6 * %s)) and ignoring (sloth_window) (%s > (6 * %s))\n)",
@@ -122,7 +123,10 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 }
 
 func withWindow(labels map[string]string, w string) map[string]string {
-	return merge(labels, map[string]string{"sloth_window": w})
+	out := make(map[string]string, len(labels)+1)
+	maps.Copy(out, labels)
+	out["sloth_window"] = w
+	return out
 }
 
 func merge(a, b map[string]string) map[string]string {

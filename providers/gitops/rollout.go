@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
@@ -133,7 +134,7 @@ func durationString(seconds float64) string {
 }
 
 func trimFloat(f float64) string {
-	s := fmt.Sprintf("%.6f", f)
+	s := strconv.FormatFloat(f, 'f', 6, 64)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
 }
