@@ -29,18 +29,17 @@ func (e *Encoder) build(o any) (int32, error) {
 	if o == nil {
 		return e.add(node{kind: 'n', str: "null"}), nil
 	}
-	v := reflect.ValueOf(o)
-	return e.value1(v, v.CanAddr(), false)
+	return e.walk(reflect.ValueOf(o), false, false)
 }
 
-// value1 adds the node of v. addr is whether encoding/json would see v as
+// walk adds the node of v. addr is whether encoding/json would see v as
 // addressable and call the methods of its pointer: not in a map's value
 // (which Encoder reads into a variable of its own) nor under one, until a
 // pointer. quoted is the JSON tag option "string": a number, bool or
 // string written as a string holding its JSON.
-func (e *Encoder) value1(v reflect.Value, addr, quoted bool) (int32, error) {
+func (e *Encoder) walk(v reflect.Value, addr, quoted bool) (int32, error) {
 	t := v.Type()
-	if t == intOrStringType {
+	if t == intOrStringType && v.CanInterface() {
 		// The most common marshaler in a tree (every PromQL expression),
 		// written as its MarshalJSON writes it without the JSON.
 		var ios intstr.IntOrString
@@ -122,7 +121,7 @@ func (e *Encoder) value1(v reflect.Value, addr, quoted bool) (int32, error) {
 		if v.IsNil() {
 			return e.add(node{kind: 'n', str: "null"}), nil
 		}
-		return e.value1(v.Elem(), v.Kind() == reflect.Pointer, quoted)
+		return e.walk(v.Elem(), v.Kind() == reflect.Pointer, quoted)
 	case reflect.Struct:
 		return e.structValue(v, ti, addr)
 	case reflect.Map:
@@ -160,7 +159,7 @@ fields:
 		if f.omitEmpty && isEmpty(fv) || f.omitZero && f.isZero(fv) {
 			continue
 		}
-		k, err := e.value1(fv, faddr, f.quoted)
+		k, err := e.walk(fv, faddr, f.quoted)
 		if err != nil {
 			return 0, err
 		}
@@ -186,7 +185,7 @@ func (e *Encoder) mapValue(v reflect.Value) (int32, error) {
 		if err != nil {
 			return 0, err
 		}
-		k, err := e.value1(val, false, false)
+		k, err := e.walk(val, false, false)
 		if err != nil {
 			return 0, err
 		}
@@ -222,7 +221,7 @@ func (e *Encoder) arrayValue(v reflect.Value, addr bool) (int32, error) {
 	n := e.add(node{kind: '['})
 	mark := len(e.stack)
 	for i := range v.Len() {
-		k, err := e.value1(v.Index(i), addr, false)
+		k, err := e.walk(v.Index(i), addr, false)
 		if err != nil {
 			return 0, err
 		}
