@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 )
 
@@ -178,7 +179,7 @@ func (s *Server) Install(ctx context.Context, crds []*unstructured.Unstructured)
 				var data []byte
 				if data, err = json.Marshal(crd.Object); err == nil {
 					_, err = s.Dynamic.Resource(crdGVR).Patch(ctx, crd.GetName(), types.ApplyPatchType, data,
-						metav1.PatchOptions{FieldManager: "kubetest", Force: ptr(true)})
+						metav1.PatchOptions{FieldManager: "kubetest", Force: ptr.To(true)})
 				}
 			}
 			if err == nil {
@@ -327,5 +328,3 @@ func (s *Server) applyOne(ctx context.Context, o *unstructured.Unstructured, opt
 	_, err = r.Patch(ctx, o.GetName(), types.ApplyPatchType, data, opts)
 	return err
 }
-
-func ptr[T any](v T) *T { return &v }

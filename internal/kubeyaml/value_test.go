@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 )
 
 // viaJSON is the reference Encode is held to: the object marshalled by
@@ -276,7 +277,7 @@ func deployment(replicas int32) *appsv1.Deployment {
 					ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromString("http")}}},
 				}}},
 			},
-			Strategy: appsv1.DeploymentStrategy{RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: ptr(intstr.FromString("25%")), MaxUnavailable: ptr(intstr.FromInt32(0))}},
+			Strategy: appsv1.DeploymentStrategy{RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: ptr.To(intstr.FromString("25%")), MaxUnavailable: ptr.To(intstr.FromInt32(0))}},
 		},
 	}
 }
@@ -287,16 +288,14 @@ func prometheusRule() *monitoringv1.PrometheusRule {
 		ObjectMeta: metav1.ObjectMeta{Name: "api-slos", Namespace: "team"},
 		Spec: monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{{
 			Name:     "g",
-			Interval: ptr(monitoringv1.Duration("1m")),
+			Interval: ptr.To(monitoringv1.Duration("1m")),
 			Rules: []monitoringv1.Rule{
 				{Record: "slo:sli_error:ratio_rate5m", Expr: intstr.FromString("(sum(rate(errors[5m])))\n/\n(sum(rate(total[5m])))"), Labels: map[string]string{"sloth_window": "5m"}},
-				{Alert: "Burn", Expr: intstr.FromString(`slo:sli_error:ratio_rate5m{sloth_id="a"} > (14.4 * 0.001)`), For: ptr(monitoringv1.Duration("5m")), Annotations: map[string]string{"summary": "it burns: fast"}},
+				{Alert: "Burn", Expr: intstr.FromString(`slo:sli_error:ratio_rate5m{sloth_id="a"} > (14.4 * 0.001)`), For: ptr.To(monitoringv1.Duration("5m")), Annotations: map[string]string{"summary": "it burns: fast"}},
 			},
 		}}},
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // FuzzEncodeMatchesJSON: for any strings, numbers and bytes in a value,
 // Encode writes what the conversion of encoding/json's output writes.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/kubeyaml"
+	"k8s.io/utils/ptr"
 )
 
 // Label keys platc sets on everything it renders.
@@ -141,8 +142,6 @@ func typeMeta(apiVersion, kind string) metav1.TypeMeta {
 	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func qty(n int64) resource.Quantity      { return *resource.NewQuantity(n, resource.DecimalSI) }
 func milli(n int64) resource.Quantity    { return *resource.NewMilliQuantity(n, resource.DecimalSI) }
 func bytesQty(n int64) resource.Quantity { return *resource.NewQuantity(n, resource.BinarySI) }
@@ -161,7 +160,7 @@ func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 			TypeMeta:         typeMeta("scheduling.k8s.io/v1", "PriorityClass"),
 			ObjectMeta:       meta(pc.Name, "", envLabels),
 			Value:            pc.Value,
-			PreemptionPolicy: ptr(corev1.PreemptLowerPriority),
+			PreemptionPolicy: ptr.To(corev1.PreemptLowerPriority),
 			Description:      fmt.Sprintf("platc priority tier %s: workloads of higher tiers pre-empt lower ones when GPUs are contended.", pc.Priority),
 		})
 	}
@@ -306,9 +305,9 @@ func clusterQueue(env *plan.Environment, ns *plan.Namespace, q *plan.Queue, labe
 	if len(q.GPUs) > 0 {
 		rg := kueue.ResourceGroup{CoveredResources: []corev1.ResourceName{plan.GPUResource}}
 		for _, g := range q.GPUs {
-			rq := kueue.ResourceQuota{Name: plan.GPUResource, NominalQuota: qty(int64(g.Nominal)), BorrowingLimit: ptr(qty(int64(g.BorrowingLimit)))}
+			rq := kueue.ResourceQuota{Name: plan.GPUResource, NominalQuota: qty(int64(g.Nominal)), BorrowingLimit: ptr.To(qty(int64(g.BorrowingLimit)))}
 			if g.LendingLimit != nil {
-				rq.LendingLimit = ptr(qty(int64(*g.LendingLimit)))
+				rq.LendingLimit = ptr.To(qty(int64(*g.LendingLimit)))
 			}
 			rg.Flavors = append(rg.Flavors, kueue.FlavorQuotas{Name: kueue.ResourceFlavorReference(g.Flavor), Resources: []kueue.ResourceQuota{rq}})
 		}
@@ -350,8 +349,8 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 			Egress: []networkingv1.NetworkPolicyEgressRule{{
 				To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "kube-system"}}}},
 				Ports: []networkingv1.NetworkPolicyPort{
-					{Protocol: &udp, Port: ptr(intstr.FromInt32(53))},
-					{Protocol: &tcp, Port: ptr(intstr.FromInt32(53))},
+					{Protocol: &udp, Port: ptr.To(intstr.FromInt32(53))},
+					{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(53))},
 				},
 			}},
 		},
@@ -360,7 +359,7 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 		if wl.Kind == "job" {
 			continue
 		}
-		port := []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(int32(wl.Port)))}}
+		port := []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(int32(wl.Port)))}}
 		var from []networkingv1.NetworkPolicyPeer
 		if len(wl.Routes) > 0 {
 			from = append(from, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": p.Platform.Gateway.Namespace}}})
@@ -406,7 +405,7 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 						NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": d.Namespace}},
 						PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: d.Name}},
 					}},
-					Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(int32(d.Port)))}},
+					Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(int32(d.Port)))}},
 				})
 			}
 		}
@@ -416,7 +415,7 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 				To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{
 					CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"},
 				}}},
-				Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr(intstr.FromInt32(443))}},
+				Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(443))}},
 			})
 		}
 		if len(to) > 0 {
@@ -467,8 +466,8 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 		Image:     wl.Image,
 		Resources: corev1.ResourceRequirements{Requests: req, Limits: lim},
 		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			RunAsNonRoot:             ptr(true),
+			AllowPrivilegeEscalation: ptr.To(false),
+			RunAsNonRoot:             ptr.To(true),
 			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
@@ -482,7 +481,7 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 		PriorityClassName:            wl.PriorityClass,
 		Affinity:                     affinity,
 		Tolerations:                  tolerations,
-		AutomountServiceAccountToken: ptr(false),
+		AutomountServiceAccountToken: ptr.To(false),
 	}
 	if wl.Kind == "job" {
 		spec.RestartPolicy = corev1.RestartPolicyNever
@@ -494,7 +493,7 @@ func replicas(wl *plan.Workload) *int32 {
 	if wl.Autoscaling != nil {
 		return nil // the HorizontalPodAutoscaler owns the count
 	}
-	return ptr(int32(wl.Replicas))
+	return ptr.To(int32(wl.Replicas))
 }
 
 // emitWorkload writes one service's file in an environment.
@@ -518,10 +517,10 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 			ObjectMeta: meta(wl.Name, ns.Name, withQueue(labels, wl.Queue)),
 			Spec: batchv1.JobSpec{
 				// Kueue admits the job when its quota allows and unsuspends it.
-				Suspend:      ptr(wl.Queue != ""),
-				Parallelism:  ptr(int32(max(wl.Replicas, 1))),
-				Completions:  ptr(int32(max(wl.Replicas, 1))),
-				BackoffLimit: ptr(int32(3)),
+				Suspend:      ptr.To(wl.Queue != ""),
+				Parallelism:  ptr.To(int32(max(wl.Replicas, 1))),
+				Completions:  ptr.To(int32(max(wl.Replicas, 1))),
+				BackoffLimit: ptr.To(int32(3)),
 				Template:     tpl,
 			},
 		})
@@ -536,7 +535,7 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 				Selector: selector,
 				Template: tpl,
 				Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType, RollingUpdate: &appsv1.RollingUpdateDeployment{
-					MaxUnavailable: ptr(intstr.FromInt32(0)), MaxSurge: ptr(intstr.FromString("25%")),
+					MaxUnavailable: ptr.To(intstr.FromInt32(0)), MaxSurge: ptr.To(intstr.FromString("25%")),
 				}},
 			},
 		})
@@ -590,7 +589,7 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 		ObjectMeta: meta(wl.Name, ns.Name, labels),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: apiVersion, Kind: kind, Name: wl.Name},
-			MinReplicas:    ptr(int32(max(a.Min, 1))),
+			MinReplicas:    ptr.To(int32(max(a.Min, 1))),
 			MaxReplicas:    int32(a.Max),
 		},
 	}
@@ -598,7 +597,7 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
 			Type: autoscalingv2.ResourceMetricSourceType,
 			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
-				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(int32(a.TargetCPU)),
+				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To(int32(a.TargetCPU)),
 			}},
 		})
 	}
@@ -607,7 +606,7 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 			Type: autoscalingv2.PodsMetricSourceType,
 			Pods: &autoscalingv2.PodsMetricSource{
 				Metric: autoscalingv2.MetricIdentifier{Name: "DCGM_FI_DEV_GPU_UTIL"},
-				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(qty(int64(a.TargetGPU)))},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr.To(qty(int64(a.TargetGPU)))},
 			},
 		})
 	}
@@ -616,7 +615,7 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 			Type: autoscalingv2.PodsMetricSourceType,
 			Pods: &autoscalingv2.PodsMetricSource{
 				Metric: autoscalingv2.MetricIdentifier{Name: "http_requests_per_second"},
-				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(resource.MustParse(strconv.FormatFloat(a.TargetRPS, 'f', -1, 64)))},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr.To(resource.MustParse(strconv.FormatFloat(a.TargetRPS, 'f', -1, 64)))},
 			},
 		})
 	}
@@ -624,7 +623,7 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
 			Type: autoscalingv2.ResourceMetricSourceType,
 			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
-				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(int32(80)),
+				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To(int32(80)),
 			}},
 		})
 	}

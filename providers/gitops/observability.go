@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/platc-dev/platc/compiler/plan"
+	"k8s.io/utils/ptr"
 )
 
 // sloWindows are the rate windows of Sloth's multi-window multi-burn-rate
@@ -154,7 +155,7 @@ var KPIRecordingRules = []string{
 func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 	labels := map[string]string{LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
 	k := p.Platform.KPIs
-	kpi := monitoringv1.RuleGroup{Name: "platc-kpis", Interval: ptr(monitoringv1.Duration("1m")), Rules: []monitoringv1.Rule{
+	kpi := monitoringv1.RuleGroup{Name: "platc-kpis", Interval: ptr.To(monitoringv1.Duration("1m")), Rules: []monitoringv1.Rule{
 		{Record: KPIRecordingRules[0], Expr: intstr.FromString(`histogram_quantile(0.5, sum by (le) (rate(platc_delivery_lead_time_seconds_bucket[7d])))`)},
 		{Record: KPIRecordingRules[1], Expr: intstr.FromString(`1 - avg(slo:sli_error:ratio_rate30d{platc_slo_kind="availability"})`)},
 		{Record: KPIRecordingRules[2], Expr: intstr.FromString(`avg(DCGM_FI_DEV_GPU_UTIL) / 100`)},
@@ -162,7 +163,7 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 		{Record: KPIRecordingRules[4], Expr: intstr.FromString(`sum(increase(platc_pipeline_runs_within_target_total{mode="stream"}[1d])) / sum(increase(platc_pipeline_runs_total{mode="stream"}[1d]))`)},
 	}}
 	target := func(name, expr, summary string) monitoringv1.Rule {
-		return monitoringv1.Rule{Alert: name, Expr: intstr.FromString(expr), For: ptr(monitoringv1.Duration("1h")),
+		return monitoringv1.Rule{Alert: name, Expr: intstr.FromString(expr), For: ptr.To(monitoringv1.Duration("1h")),
 			Labels: map[string]string{"severity": "ticket", "environment": env.Name}, Annotations: map[string]string{"summary": summary}}
 	}
 	kpiAlerts := monitoringv1.RuleGroup{Name: "platc-kpi-targets", Rules: []monitoringv1.Rule{
@@ -181,13 +182,13 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 			g.Rules = append(g.Rules, monitoringv1.Rule{
 				Alert: "DataPipelineStale",
 				Expr:  intstr.FromString(fmt.Sprintf("time() - max(platc_pipeline_last_success_timestamp_seconds{%s}) > %s", sel, trimFloat(pl.LatencyTargetSeconds))),
-				For:   ptr(monitoringv1.Duration("5m")), Labels: lbl,
+				For:   ptr.To(monitoringv1.Duration("5m")), Labels: lbl,
 				Annotations: map[string]string{"summary": fmt.Sprintf("%s has delivered no data for longer than its %s target", pl.Name, durationString(pl.LatencyTargetSeconds))},
 			}, monitoringv1.Rule{
 				Alert: "DataPipelineObjectiveMissed",
 				Expr: intstr.FromString(fmt.Sprintf("sum(increase(platc_pipeline_runs_within_target_total{%s}[1d])) / sum(increase(platc_pipeline_runs_total{%s}[1d])) < %s",
 					sel, sel, trimFloat(pl.Objective/100))),
-				For: ptr(monitoringv1.Duration("30m")), Labels: lbl,
+				For: ptr.To(monitoringv1.Duration("30m")), Labels: lbl,
 				Annotations: map[string]string{"summary": fmt.Sprintf("fewer than %s%% of %s runs met the %s target in the last day", trimFloat(pl.Objective), pl.Name, durationString(pl.LatencyTargetSeconds))},
 			})
 		}
@@ -200,7 +201,7 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 				g.Rules = append(g.Rules, monitoringv1.Rule{
 					Alert: "ModelDrift",
 					Expr:  intstr.FromString(fmt.Sprintf("%s > %s", d.Query, trimFloat(d.Threshold))),
-					For:   ptr(monitoringv1.Duration(durationString(min(d.WindowSeconds, 3600)))),
+					For:   ptr.To(monitoringv1.Duration(durationString(min(d.WindowSeconds, 3600)))),
 					Labels: map[string]string{"severity": "ticket", "team": m.Team, "model": m.Name, "monitor": d.Name, "metric": d.Metric,
 						"environment": env.Name, "platc_action": "retrain"},
 					Annotations: map[string]string{"summary": fmt.Sprintf("%s drifted from its baseline %s on %s (%s above %s)", m.Name, d.Baseline, cmpOr(d.Target, d.Name), d.Metric, trimFloat(d.Threshold))},

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/platc-dev/platc/compiler/plan"
+	"k8s.io/utils/ptr"
 )
 
 // PrometheusAddress is where analysis runs query the SLO recording rules.
@@ -49,14 +50,14 @@ func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, se
 			Replicas:             replicas(wl),
 			Selector:             selector,
 			Template:             tpl,
-			RevisionHistoryLimit: ptr(int32(3)),
+			RevisionHistoryLimit: ptr.To(int32(3)),
 		},
 	}
 	analysisName := wl.Name + "-slo"
 	withAnalysis := wl.Rollout.AutoRollback && len(wl.SLOs) > 0
 	switch wl.Rollout.Strategy {
 	case "blue-green":
-		bg := &rollouts.BlueGreenStrategy{ActiveService: wl.Name, PreviewService: wl.Name + "-preview", AutoPromotionEnabled: ptr(true)}
+		bg := &rollouts.BlueGreenStrategy{ActiveService: wl.Name, PreviewService: wl.Name + "-preview", AutoPromotionEnabled: ptr.To(true)}
 		if withAnalysis {
 			bg.PrePromotionAnalysis = &rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}}
 		}
@@ -64,16 +65,16 @@ func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, se
 	default:
 		c := &rollouts.CanaryStrategy{}
 		for _, w := range wl.Rollout.Steps {
-			c.Steps = append(c.Steps, rollouts.CanaryStep{SetWeight: ptr(int32(w))})
+			c.Steps = append(c.Steps, rollouts.CanaryStep{SetWeight: ptr.To(int32(w))})
 			if w < 100 {
 				// Hold each weight for five analysis intervals before the next.
-				c.Steps = append(c.Steps, rollouts.CanaryStep{Pause: &rollouts.RolloutPause{Duration: ptr(intstr.FromString(durationString(wl.Rollout.IntervalSeconds * 5)))}})
+				c.Steps = append(c.Steps, rollouts.CanaryStep{Pause: &rollouts.RolloutPause{Duration: ptr.To(intstr.FromString(durationString(wl.Rollout.IntervalSeconds * 5)))}})
 			}
 		}
 		if withAnalysis {
 			c.Analysis = &rollouts.RolloutAnalysisBackground{
 				RolloutAnalysis: rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}},
-				StartingStep:    ptr(int32(1)),
+				StartingStep:    ptr.To(int32(1)),
 			}
 		}
 		r.Spec.Strategy.Canary = c
@@ -105,7 +106,7 @@ func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, se
 		at.Spec.Metrics = append(at.Spec.Metrics, rollouts.Metric{
 			Name:             "slo-" + s.Name,
 			Interval:         rollouts.DurationString(interval),
-			FailureLimit:     ptr(intstr.FromInt32(1)),
+			FailureLimit:     ptr.To(intstr.FromInt32(1)),
 			SuccessCondition: fmt.Sprintf("len(result) == 0 || isNaN(result[0]) || result[0] <= %s", trimFloat(limit)),
 			Provider: rollouts.MetricProvider{Prometheus: &rollouts.PrometheusMetric{
 				Address: PrometheusAddress,

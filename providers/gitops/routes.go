@@ -8,6 +8,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/platc-dev/platc/compiler/plan"
+	"k8s.io/utils/ptr"
 )
 
 // routes writes an HTTPRoute per routed workload (a rule per declared
@@ -24,7 +25,7 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 		ObjectMeta: meta(wl.Name, ns.Name, labels),
 		Spec: gwv1.HTTPRouteSpec{
 			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{
-				Name: gwv1.ObjectName(gw.Name), Namespace: ptr(gwv1.Namespace(gw.Namespace)),
+				Name: gwv1.ObjectName(gw.Name), Namespace: ptr.To(gwv1.Namespace(gw.Namespace)),
 			}}},
 		},
 	}
@@ -42,9 +43,9 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 	}
 	for i, r := range wl.Routes {
 		rule := gwv1.HTTPRouteRule{
-			Name: ptr(gwv1.SectionName("route-" + strconv.Itoa(i))),
+			Name: ptr.To(gwv1.SectionName("route-" + strconv.Itoa(i))),
 			BackendRefs: []gwv1.HTTPBackendRef{{BackendRef: gwv1.BackendRef{BackendObjectReference: gwv1.BackendObjectReference{
-				Name: gwv1.ObjectName(wl.Name), Port: ptr(gwv1.PortNumber(wl.Port)),
+				Name: gwv1.ObjectName(wl.Name), Port: ptr.To(gwv1.PortNumber(wl.Port)),
 			}}}},
 		}
 		methods := r.Methods
@@ -52,14 +53,14 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 			methods = []string{""}
 		}
 		for _, m := range methods {
-			match := gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: ptr(gwv1.PathMatchPathPrefix), Value: ptr(r.Path)}}
+			match := gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(r.Path)}}
 			if m != "" {
-				match.Method = ptr(gwv1.HTTPMethod(m))
+				match.Method = ptr.To(gwv1.HTTPMethod(m))
 			}
 			rule.Matches = append(rule.Matches, match)
 		}
 		if r.TimeoutSeconds > 0 {
-			rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: ptr(gatewayDuration(r.TimeoutSeconds))}
+			rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: ptr.To(gatewayDuration(r.TimeoutSeconds))}
 		}
 		route.Spec.Rules = append(route.Spec.Rules, rule)
 	}
@@ -76,9 +77,9 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 		rule := egv1a1.RateLimitRule{Limit: egv1a1.RateLimitValue{Requests: uint32(rl.Requests + rl.Burst), Unit: egv1a1.RateLimitUnit(rl.Unit)}}
 		switch rl.By {
 		case "client-ip":
-			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{SourceCIDR: &egv1a1.SourceMatch{Type: ptr(egv1a1.SourceMatchDistinct), Value: "0.0.0.0/0"}}}
+			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{SourceCIDR: &egv1a1.SourceMatch{Type: ptr.To(egv1a1.SourceMatchDistinct), Value: "0.0.0.0/0"}}}
 		case "header":
-			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{Headers: []egv1a1.HeaderMatch{{Name: rl.Header, Type: ptr(egv1a1.HeaderMatchDistinct)}}}}
+			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{Headers: []egv1a1.HeaderMatch{{Name: rl.Header, Type: ptr.To(egv1a1.HeaderMatchDistinct)}}}}
 		}
 		out = append(out, &egv1a1.BackendTrafficPolicy{
 			TypeMeta:   typeMeta("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"),
@@ -88,7 +89,7 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 					LocalPolicyTargetReference: gwv1.LocalPolicyTargetReference{Group: "gateway.networking.k8s.io", Kind: "HTTPRoute", Name: gwv1.ObjectName(wl.Name)},
 					SectionName:                &section,
 				}}},
-				RateLimit: &egv1a1.RateLimitSpec{Type: ptr(egv1a1.LocalRateLimitType), Local: &egv1a1.LocalRateLimit{Rules: []egv1a1.RateLimitRule{rule}}},
+				RateLimit: &egv1a1.RateLimitSpec{Type: ptr.To(egv1a1.LocalRateLimitType), Local: &egv1a1.LocalRateLimit{Rules: []egv1a1.RateLimitRule{rule}}},
 			},
 		})
 	}

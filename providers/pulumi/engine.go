@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	sdk "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/utils/ptr"
 )
 
 // MinCLIVersion is the oldest pulumi CLI platc drives.
@@ -141,7 +142,7 @@ func (e *Engine) stack(ctx context.Context, s *Stack) (auto.Stack, error) {
 	project := workspace.Project{
 		Name:        tokens.PackageName(s.Project),
 		Runtime:     workspace.NewProjectRuntimeInfo("go", nil),
-		Description: ptr("platc stacks of the " + s.Platform + " platform"),
+		Description: ptr.To("platc stacks of the " + s.Platform + " platform"),
 		Backend:     &workspace.ProjectBackend{URL: e.Backend},
 	}
 	opts := []auto.LocalWorkspaceOption{
@@ -301,5 +302,3 @@ func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
 }
-
-func ptr[T any](v T) *T { return &v }
