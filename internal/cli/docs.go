@@ -98,9 +98,6 @@ func (o *docsOptions) validate() error {
 	if o.policyTimeout < 0 {
 		return usageError("--policy-timeout must be positive")
 	}
-	if o.maxAge < 0 {
-		return usageError("--max-age must be positive")
-	}
 	if o.serve != "" {
 		if _, _, err := net.SplitHostPort(o.serve); err != nil {
 			return usageError("invalid --serve address %q: want HOST:PORT, such as localhost:8080 (%v)", o.serve, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/diag"
@@ -188,16 +189,13 @@ func newInventoryReconcileCmd(g *globals) *cobra.Command {
 			if _, err := parseNow(o.now); err != nil {
 				return err
 			}
-			if o.maxAge < 0 {
-				return usageError("--max-age must be positive")
-			}
 			return runReconcile(cmd.Context(), g, o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output `format`: text or json")
 	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE` or a directory of them (repeatable)")
-	f.DurationVar(&o.maxAge, "max-age", 0, "reject inventories older than this `duration` (default: any age)")
+	maxAgeFlag(f, &o.maxAge, "reject inventories older than this `duration` (default: any age)")
 	f.StringVar(&o.now, "now", "", "the current time for --max-age and the policies, RFC 3339 or a date")
 	return cmd
 }
@@ -297,7 +295,37 @@ func writeInventoryTable(w io.Writer, rows []gpu.Row) error {
 func inventoryFlags(cmd *cobra.Command, paths *[]string, maxAge *time.Duration, what string) {
 	f := cmd.Flags()
 	f.StringArrayVar(paths, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): "+what)
-	f.DurationVar(maxAge, "max-age", 0, "refuse inventory documents older than this `duration` (0: any age)")
+	maxAgeFlag(f, maxAge, "refuse inventory documents older than this `duration` (0: any age)")
+}
+
+// maxAgeFlag registers --max-age, which refuses a negative duration when
+// the flag is parsed, as every malformed flag is refused (exit 2).
+func maxAgeFlag(f *pflag.FlagSet, p *time.Duration, usage string) {
+	f.Var((*maxAge)(p), "max-age", usage)
+}
+
+// maxAge is a duration flag that is zero or positive.
+type maxAge time.Duration
+
+func (m *maxAge) Type() string { return "duration" }
+
+func (m *maxAge) String() string {
+	if *m == 0 {
+		return "0" // any age; help text leaves out a zero default
+	}
+	return time.Duration(*m).String()
+}
+
+func (m *maxAge) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if d < 0 {
+		return fmt.Errorf("%s is negative: give the oldest age to accept, such as 24h, or 0 for any age", s)
+	}
+	*m = maxAge(d)
+	return nil
 }
 
 // withInventory loads the GPU inventory for check: the merged documents

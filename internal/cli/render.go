@@ -79,9 +79,6 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 	if _, err := parseNow(o.now); err != nil {
 		return err
 	}
-	if o.maxAge < 0 {
-		return usageError("--max-age must be positive")
-	}
 	return nil
 }
 
