@@ -102,8 +102,10 @@ bench-vet: build tools ## platc vet against plain cue vet on the same generated 
 bench-check: build bench-tools ## platc check against cue export | conftest test on the same spec and policies
 	bash .ci/bench-check.sh
 
-fuzz: ## fuzz the loader for a minute
+fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json for half a minute each
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
+	$(GO) test -run '^$$' -fuzz '^FuzzEncodeMatchesJSON$$' -fuzztime 30s ./internal/kubeyaml
+	$(GO) test -run '^$$' -fuzz '^FuzzEncoder$$' -fuzztime 30s ./internal/kubeyaml
 
 demo: build tools-pulumi ## check, render and apply the example platform (local Pulumi backend, local GitOps repo), then scaffold and check a new one
 	@rm -rf demo && mkdir -p demo && cp -r examples/acme-shop demo/acme-shop
