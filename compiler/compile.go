@@ -24,33 +24,41 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 // runs while the policies are evaluated, on the cores policy evaluation
 // leaves idle; their results are returned only when the whole check
 // finds no errors. emit must not keep the plan's spec beyond its return.
-func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(*plan.Plan) (T, error)) (*Result, *plan.Plan, T, diag.Diagnostics, error) {
+// The context emit is given ends when the check fails: emit should stop
+// then, as its work will be thrown away.
+func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.Context, *plan.Plan) (T, error)) (*Result, *plan.Plan, T, diag.Diagnostics, error) {
 	type built struct {
 		p   *plan.Plan
 		out T
 		err error
 	}
+	emitCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var early chan built
 	cfg.valid = func(res *Result) {
 		early = make(chan built, 1)
 		go func() {
 			p := buildPlan(res, cfg.Inventory)
-			out, err := emit(p)
+			out, err := emit(emitCtx, p)
 			early <- built{p, out, err}
 		}()
 	}
 	res, ds, err := Check(ctx, cfg)
+	failed := err != nil || ds.HasErrors() || res == nil || res.Spec == nil
 	var b built
 	if early != nil {
+		if failed {
+			cancel()
+		}
 		b = <-early // never left running behind the caller's back
 	}
 	var zero T
-	if err != nil || ds.HasErrors() || res == nil || res.Spec == nil {
+	if failed {
 		return res, nil, zero, ds, err
 	}
 	if early == nil {
 		b.p = buildPlan(res, cfg.Inventory)
-		b.out, b.err = emit(b.p)
+		b.out, b.err = emit(emitCtx, b.p)
 	}
 	return res, b.p, b.out, ds, b.err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
+	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/compiler/validate"
 	"github.com/platc-dev/platc/internal/synth"
 )
@@ -311,5 +312,71 @@ func TestCheckReportsCapabilities(t *testing.T) {
 	// without serving services has no service lacking an SLO.
 	if diff := cmp.Diff([]string{"unified-observability"}, res.Capabilities); diff != "" {
 		t.Errorf("minimal spec capabilities (-want +got):\n%s", diff)
+	}
+}
+
+// TestCompileEmitStopsWhenCheckFails: emit runs while the policies are
+// evaluated; when they find errors, its context ends so it can stop, and
+// CompileEmit returns the findings without a plan. When the check passes,
+// emit's context is live throughout and its result is returned.
+func TestCompileEmitStopsWhenCheckFails(t *testing.T) {
+	failing := t.TempDir()
+	if err := os.CopyFS(failing, os.DirFS("../examples/acme-shop")); err != nil {
+		t.Fatal(err)
+	}
+	add, err := os.ReadFile("testdata/violations/violations.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(failing, "violations.cue"), add, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		p       bool
+		out     string
+		errors  bool
+		started bool
+		err     error
+	}
+	run := func(dir string, emit func(context.Context) (string, error)) outcome {
+		t.Helper()
+		started := make(chan struct{}, 1)
+		done := make(chan outcome, 1)
+		go func() {
+			_, p, out, ds, err := CompileEmit(context.Background(), CheckConfig{Config: Config{Dir: dir}, Now: checkNow},
+				func(ctx context.Context, p *plan.Plan) (string, error) {
+					started <- struct{}{}
+					return emit(ctx)
+				})
+			o := outcome{p: p != nil, out: out, errors: ds.HasErrors(), err: err}
+			select {
+			case <-started:
+				o.started = true
+			default:
+			}
+			done <- o
+		}()
+		select {
+		case o := <-done:
+			return o
+		case <-time.After(2 * time.Minute):
+			t.Fatal("CompileEmit did not return: emit was not told to stop")
+		}
+		return outcome{}
+	}
+
+	got := run(failing, func(ctx context.Context) (string, error) {
+		<-ctx.Done() // as long as the check lets it
+		return "", ctx.Err()
+	})
+	if want := (outcome{errors: true, started: true}); got != want {
+		t.Errorf("failing check: got %+v, want %+v", got, want)
+	}
+
+	got = run("../examples/minimal", func(ctx context.Context) (string, error) {
+		return "emitted", ctx.Err()
+	})
+	if want := (outcome{p: true, out: "emitted", started: true}); got != want {
+		t.Errorf("passing check: got %+v, want %+v", got, want)
 	}
 }

@@ -112,7 +112,14 @@ func (o *compileOptions) compileSpec(ctx context.Context, g *globals, put func(s
 			return nil, nil, err
 		}
 	}
-	res, p, _, ds, err := compiler.CompileEmit(ctx, cfg, func(p *plan.Plan) (struct{}, error) {
+	res, p, _, ds, err := compiler.CompileEmit(ctx, cfg, func(ctx context.Context, p *plan.Plan) (struct{}, error) {
+		// A failed check ends the render early: the next file is refused.
+		put := func(name string, b []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return put(name, b)
+		}
 		if err := emitAll(p, put); err != nil {
 			return struct{}{}, &ExitErr{Code: ExitError, Err: err}
 		}

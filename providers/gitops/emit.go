@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -75,6 +76,9 @@ func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
 			w.subdir(dir, "teams")
 		}
 	}
+	if w.err != nil {
+		return w.err
+	}
 	// Who calls whom, per environment: "namespace/service" → callers'
 	// namespace and name, for the ingress network policies.
 	callers := map[string]map[string][][2]string{}
@@ -92,9 +96,11 @@ func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
 		}
 		callers[env.Name] = c
 	}
-	// Teams are independent: encode their files on every core.
+	// Teams are independent: encode their files on every core. The first
+	// failure (put refusing a file) ends the work.
 	parts := make([]*writer, len(jobs))
 	next := make(chan int)
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
@@ -104,15 +110,24 @@ func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
 				j := jobs[i]
 				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name+".yaml"))
 				parts[i] = pw
+				if pw.err != nil {
+					failed.Store(true)
+				}
 			}
 		})
 	}
 	for i := range jobs {
+		if failed.Load() {
+			break
+		}
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	for _, pw := range parts {
+		if pw == nil {
+			continue // not begun after a failure
+		}
 		if pw.err != nil {
 			return pw.err
 		}

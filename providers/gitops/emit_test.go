@@ -3,11 +3,14 @@ package gitops_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -291,6 +294,38 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmitStopsAtFirstRefusal: when put refuses a file (render's check
+// failed, a disk filled up), EmitTo returns that error without rendering
+// the remaining teams.
+func TestEmitStopsAtFirstRefusal(t *testing.T) {
+	p, tree := render(t, "../../examples/acme-shop")
+	teams := 0
+	for name := range tree {
+		if strings.Contains(name, "/teams/") {
+			teams++
+		}
+	}
+	refused := errors.New("refused")
+	var mu sync.Mutex
+	tried := 0
+	err := gitops.EmitTo(p, func(name string, _ []byte) error {
+		if !strings.Contains(name, "/teams/") {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		tried++
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("EmitTo returned %v, want the refusal", err)
+	}
+	// Each worker may have begun one more team before it saw the failure.
+	if max := runtime.GOMAXPROCS(0) + 1; tried > max || tried >= teams {
+		t.Errorf("%d of %d team files were tried after the first refusal; want at most %d", tried, teams, max)
 	}
 }
 
