@@ -71,17 +71,6 @@ func (e *Encoder) Encode(b *bytes.Buffer, objs ...any) error {
 	return nil
 }
 
-// write converts one JSON document to YAML.
-func (e *Encoder) write(b *bytes.Buffer, j []byte) error {
-	e.reset()
-	root, err := e.parseDocument(j)
-	if err != nil {
-		return err
-	}
-	e.emit(b, root)
-	return nil
-}
-
 func (e *Encoder) reset() {
 	e.nodes, e.kids, e.stack = e.nodes[:0], e.kids[:0], e.stack[:0]
 }

@@ -35,6 +35,18 @@ func viaJSON(t testing.TB, o any) (string, error) {
 	return b.String(), nil
 }
 
+// write converts one JSON document to YAML, through the parser Encode
+// uses for marshalers' output.
+func (e *Encoder) write(b *bytes.Buffer, j []byte) error {
+	e.reset()
+	root, err := e.parseDocument(j)
+	if err != nil {
+		return err
+	}
+	e.emit(b, root)
+	return nil
+}
+
 func direct(o any) (string, error) {
 	var b bytes.Buffer
 	err := NewEncoder().Encode(&b, o)
