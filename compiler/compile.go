@@ -44,21 +44,19 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 		}()
 	}
 	res, ds, err := Check(ctx, cfg)
-	failed := err != nil || ds.HasErrors() || res == nil || res.Spec == nil
+	// Check calls valid whenever the spec passes the schema, so a check
+	// that passes has started emit; one that fails may not have.
+	failed := err != nil || ds.HasErrors() || res == nil || res.Spec == nil || early == nil
+	if failed {
+		cancel()
+	}
 	var b built
 	if early != nil {
-		if failed {
-			cancel()
-		}
 		b = <-early // never left running behind the caller's back
 	}
-	var zero T
 	if failed {
+		var zero T
 		return res, nil, zero, ds, err
-	}
-	if early == nil {
-		b.p = buildPlan(res, cfg.Inventory)
-		b.out, b.err = emit(emitCtx, b.p)
 	}
 	return res, b.p, b.out, ds, b.err
 }

@@ -181,11 +181,11 @@ func BenchmarkLoadAndDecode(b *testing.B) {
 	}
 }
 
-// TestEveryRuleFires checks a copy of examples/acme-shop with one
-// deliberate violation of each built-in rule and compares the findings,
-// text and positions, with testdata/violations/want.txt
-// (PLATC_UPDATE=1 rewrites it).
-func TestEveryRuleFires(t *testing.T) {
+// violatingSpec is a copy of examples/acme-shop with
+// testdata/violations/violations.cue added: it passes the schema and
+// breaks built-in policies.
+func violatingSpec(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("../examples/acme-shop")); err != nil {
 		t.Fatal(err)
@@ -197,6 +197,15 @@ func TestEveryRuleFires(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "violations.cue"), add, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// TestEveryRuleFires checks a copy of examples/acme-shop with one
+// deliberate violation of each built-in rule and compares the findings,
+// text and positions, with testdata/violations/want.txt
+// (PLATC_UPDATE=1 rewrites it).
+func TestEveryRuleFires(t *testing.T) {
+	dir := violatingSpec(t)
 	// Edits for rules that no addition can break: removing a CI gate.
 	edits := []struct{ file, old, new string }{
 		{"platform.cue", "\t\t\t\"image-signing\",\n", ""},
@@ -320,17 +329,7 @@ func TestCheckReportsCapabilities(t *testing.T) {
 // CompileEmit returns the findings without a plan. When the check passes,
 // emit's context is live throughout and its result is returned.
 func TestCompileEmitStopsWhenCheckFails(t *testing.T) {
-	failing := t.TempDir()
-	if err := os.CopyFS(failing, os.DirFS("../examples/acme-shop")); err != nil {
-		t.Fatal(err)
-	}
-	add, err := os.ReadFile("testdata/violations/violations.cue")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(failing, "violations.cue"), add, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	failing := violatingSpec(t)
 	type outcome struct {
 		p       bool
 		out     string

@@ -162,15 +162,12 @@ func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stder
 	// The files go straight into a staging directory beside the tree as
 	// they are rendered, and replace it only when the whole check passes.
 	stage := outtree.Begin(g.abs(o.out))
-	p, err := func() (*plan.Plan, error) {
-		_, p, err := o.compileSpec(ctx, g, func(name string, b []byte) error {
-			if err := stage.Put(name, b); err != nil {
-				return fmt.Errorf("write %s: %w", o.out, err)
-			}
-			return nil
-		})
-		return p, err
-	}()
+	_, p, err := o.compileSpec(ctx, g, func(name string, b []byte) error {
+		if err := stage.Put(name, b); err != nil {
+			return fmt.Errorf("write %s: %w", o.out, err)
+		}
+		return nil
+	})
 	if err != nil {
 		stage.Abort()
 		return err

@@ -27,7 +27,7 @@ var (
 // build adds the tree of o and returns its root.
 func (e *Encoder) build(o any) (int32, error) {
 	if o == nil {
-		return e.add(node{kind: 'n', str: "null"}), nil
+		return e.null(), nil
 	}
 	return e.walk(reflect.ValueOf(o), false, false)
 }
@@ -58,13 +58,13 @@ func (e *Encoder) walk(v reflect.Value, addr, quoted bool) (int32, error) {
 	ti := infoOf(t)
 	switch {
 	case ti.marshaler:
-		return e.marshalJSON(v, v)
+		return e.marshal(v, v, false)
 	case ti.addrMarshaler && addr:
-		return e.marshalJSON(v, v.Addr())
+		return e.marshal(v, v.Addr(), false)
 	case ti.text:
-		return e.marshalText(v, v)
+		return e.marshal(v, v, true)
 	case ti.addrText && addr:
-		return e.marshalText(v, v.Addr())
+		return e.marshal(v, v.Addr(), true)
 	}
 	switch v.Kind() {
 	case reflect.Bool:
@@ -119,7 +119,7 @@ func (e *Encoder) walk(v reflect.Value, addr, quoted bool) (int32, error) {
 		return e.add(node{kind: '"', str: s}), nil
 	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
-			return e.add(node{kind: 'n', str: "null"}), nil
+			return e.null(), nil
 		}
 		return e.walk(v.Elem(), v.Kind() == reflect.Pointer, quoted)
 	case reflect.Struct:
@@ -128,7 +128,7 @@ func (e *Encoder) walk(v reflect.Value, addr, quoted bool) (int32, error) {
 		return e.mapValue(v)
 	case reflect.Slice:
 		if v.IsNil() {
-			return e.add(node{kind: 'n', str: "null"}), nil
+			return e.null(), nil
 		}
 		if ti.bytes {
 			return e.add(node{kind: '"', str: base64.StdEncoding.EncodeToString(v.Bytes())}), nil
@@ -172,7 +172,7 @@ fields:
 
 func (e *Encoder) mapValue(v reflect.Value) (int32, error) {
 	if v.IsNil() {
-		return e.add(node{kind: 'n', str: "null"}), nil
+		return e.null(), nil
 	}
 	n := e.add(node{kind: '{'})
 	mark := len(e.stack)
@@ -231,39 +231,35 @@ func (e *Encoder) arrayValue(v reflect.Value, addr bool) (int32, error) {
 	return n, nil
 }
 
-// marshalJSON adds the node of v's JSON, as m (v or its address) writes it.
-func (e *Encoder) marshalJSON(v, m reflect.Value) (int32, error) {
-	if m.Kind() == reflect.Pointer && m.IsNil() || m.Kind() == reflect.Interface && m.IsNil() {
-		return e.add(node{kind: 'n', str: "null"}), nil
+// marshal adds the node of v as m (v or its address) writes it: a
+// json.Marshaler's JSON, parsed, or an encoding.TextMarshaler's text, as a
+// string.
+func (e *Encoder) marshal(v, m reflect.Value, text bool) (int32, error) {
+	if (m.Kind() == reflect.Pointer || m.Kind() == reflect.Interface) && m.IsNil() {
+		return e.null(), nil
 	}
 	if !m.CanInterface() {
 		return 0, fmt.Errorf("cannot marshal %s: it is promoted from an unexported embedded struct", v.Type())
+	}
+	if text {
+		b, err := m.Interface().(encoding.TextMarshaler).MarshalText()
+		if err != nil {
+			return 0, fmt.Errorf("marshal %s: %w", v.Type(), err)
+		}
+		return e.add(node{kind: '"', str: string(b)}), nil
 	}
 	j, err := m.Interface().(json.Marshaler).MarshalJSON()
-	if err != nil {
-		return 0, fmt.Errorf("marshal %s: %w", v.Type(), err)
+	if err == nil {
+		var n int32
+		if n, err = e.parseDocument(j); err == nil {
+			return n, nil
+		}
 	}
-	n, err := e.parseDocument(j)
-	if err != nil {
-		return 0, fmt.Errorf("marshal %s: %w", v.Type(), err)
-	}
-	return n, nil
+	return 0, fmt.Errorf("marshal %s: %w", v.Type(), err)
 }
 
-// marshalText adds v's text, as m (v or its address) writes it, as a string.
-func (e *Encoder) marshalText(v, m reflect.Value) (int32, error) {
-	if m.Kind() == reflect.Pointer && m.IsNil() || m.Kind() == reflect.Interface && m.IsNil() {
-		return e.add(node{kind: 'n', str: "null"}), nil
-	}
-	if !m.CanInterface() {
-		return 0, fmt.Errorf("cannot marshal %s: it is promoted from an unexported embedded struct", v.Type())
-	}
-	b, err := m.Interface().(encoding.TextMarshaler).MarshalText()
-	if err != nil {
-		return 0, fmt.Errorf("marshal %s: %w", v.Type(), err)
-	}
-	return e.add(node{kind: '"', str: string(b)}), nil
-}
+// null adds a null.
+func (e *Encoder) null() int32 { return e.add(node{kind: 'n', str: "null"}) }
 
 func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {

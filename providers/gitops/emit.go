@@ -194,8 +194,6 @@ func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 	w.file(path.Join(dir, "resourceflavors.yaml"), flavors...)
 }
 
-// emitNamespace writes a team's directory: namespace, quota, limits,
-// queues, network policies and workloads.
 // emitNamespace writes a team's file: its namespace, quota, limits,
 // queues and network policies, then each workload's objects. One file per
 // team and environment keeps a team's change in one place (and a large
