@@ -19,6 +19,7 @@ import (
 type Lock struct {
 	f    *os.File
 	path string
+	dir  bool // a lock on a directory, which records no holder
 }
 
 // ErrTimeout is returned when the lock was not free in time.
@@ -36,6 +37,34 @@ func Acquire(ctx context.Context, path, owner string, timeout time.Duration, wai
 	if err != nil {
 		return nil, err
 	}
+	if err := wait(ctx, f, path, timeout, waiting, func() string { return readHolder(path) }); err != nil {
+		return nil, err
+	}
+	// Record who holds it, for the message others get.
+	if err := f.Truncate(0); err == nil {
+		fmt.Fprintf(f, "pid %d, %s, since %s\n", os.Getpid(), owner, time.Now().UTC().Format(time.RFC3339))
+		f.Sync()
+	}
+	return &Lock{f: f, path: path}, nil
+}
+
+// AcquireDir takes the lock on the directory dir itself, so that no file
+// is created in it (an output directory whose every file is accounted
+// for). The holder cannot record itself there; waiting is told "another
+// platc process".
+func AcquireDir(ctx context.Context, dir string, timeout time.Duration, waiting func(holder string)) (*Lock, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := wait(ctx, f, dir, timeout, waiting, func() string { return "another platc process" }); err != nil {
+		return nil, err
+	}
+	return &Lock{f: f, path: dir, dir: true}, nil
+}
+
+// wait takes the flock on f, closing f when it fails.
+func wait(ctx context.Context, f *os.File, path string, timeout time.Duration, waiting func(holder string), holderOf func() string) error {
 	var deadline <-chan time.Time
 	if timeout >= 0 {
 		t := time.NewTimer(timeout)
@@ -46,16 +75,16 @@ func Acquire(ctx context.Context, path, owner string, timeout time.Duration, wai
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			break
+			return nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return fmt.Errorf("lock %s: %w", path, err)
 		}
-		holder := readHolder(path)
+		holder := holderOf()
 		if timeout == 0 {
 			f.Close()
-			return nil, fmt.Errorf("%w %s, held by %s", ErrTimeout, path, holder)
+			return fmt.Errorf("%w %s, held by %s", ErrTimeout, path, holder)
 		}
 		if !told && waiting != nil {
 			waiting(holder)
@@ -64,19 +93,13 @@ func Acquire(ctx context.Context, path, owner string, timeout time.Duration, wai
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-deadline:
 			f.Close()
-			return nil, fmt.Errorf("%w %s after %s, held by %s", ErrTimeout, path, timeout, holder)
+			return fmt.Errorf("%w %s after %s, held by %s", ErrTimeout, path, timeout, holder)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	// Record who holds it, for the message others get.
-	if err := f.Truncate(0); err == nil {
-		fmt.Fprintf(f, "pid %d, %s, since %s\n", os.Getpid(), owner, time.Now().UTC().Format(time.RFC3339))
-		f.Sync()
-	}
-	return &Lock{f: f, path: path}, nil
 }
 
 func readHolder(path string) string {
@@ -92,7 +115,9 @@ func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	l.f.Truncate(0)
+	if !l.dir {
+		l.f.Truncate(0)
+	}
 	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr

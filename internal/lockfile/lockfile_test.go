@@ -3,6 +3,7 @@ package lockfile
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,32 @@ func TestContextEndsWait(t *testing.T) {
 	defer cancel()
 	if _, err := Acquire(ctx, path, "second", -1, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's", err)
+	}
+}
+
+// A lock on a directory creates nothing in it and excludes as a file lock
+// does.
+func TestAcquireDir(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first, err := AcquireDir(ctx, dir, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told string
+	_, err = AcquireDir(ctx, dir, 200*time.Millisecond, func(h string) { told = h })
+	if !errors.Is(err, ErrTimeout) || told == "" {
+		t.Fatalf("second AcquireDir: %v (waiting told %q), want ErrTimeout after waiting", err, told)
+	}
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := AcquireDir(ctx, dir, 0, nil)
+	if err != nil {
+		t.Fatalf("AcquireDir after Release: %v", err)
+	}
+	second.Release()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("the locked directory holds %d entries, want none", len(entries))
 	}
 }

@@ -1,8 +1,16 @@
 package outtree
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -11,7 +19,7 @@ import (
 
 func writeTree(t *testing.T, out string, tree map[string][]byte) Changes {
 	t.Helper()
-	c, err := Write(out, tree)
+	c, err := Write(context.Background(), out, tree, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +121,7 @@ func TestWriteMissingOwnedFile(t *testing.T) {
 // directory it created, and an existing tree untouched.
 func TestStageAbort(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	s := Begin(out)
+	s := Begin(context.Background(), out, Options{})
 	if err := s.Put("gitops/a.yaml", []byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +137,7 @@ func TestStageAbort(t *testing.T) {
 	}
 
 	writeTree(t, out, map[string][]byte{"gitops/a.yaml": []byte("a")})
-	s = Begin(out)
+	s = Begin(context.Background(), out, Options{})
 	if err := s.Put("gitops/a.yaml", []byte("changed")); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +150,7 @@ func TestStageAbort(t *testing.T) {
 // TestStagePutRefuses: paths outside the output directory or platc's
 // state, and a file produced twice.
 func TestStagePutRefuses(t *testing.T) {
-	s := Begin(t.TempDir())
+	s := Begin(context.Background(), t.TempDir(), Options{})
 	defer s.Abort()
 	for _, p := range []string{"", "/abs", "../up", "a/../../up", ".platc/manifest.json", ".platc", "a//b"} {
 		if err := s.Put(p, nil); err == nil {
@@ -154,5 +162,218 @@ func TestStagePutRefuses(t *testing.T) {
 	}
 	if err := s.Put("a/b", nil); err == nil {
 		t.Error("a file put twice: no error")
+	}
+}
+
+// jailCase breaks an output directory rendered once; the next write must
+// refuse with an UnsafeError naming path and leave the directory outside
+// untouched.
+type jailCase struct {
+	breakIt func(t *testing.T, out, outside string)
+	path    string
+}
+
+func TestWriteNeverLeavesOut(t *testing.T) {
+	tree := map[string][]byte{"gitops/dev/a.yaml": []byte("a: 1\n"), "CODEOWNERS": []byte("* @x\n")}
+	cases := map[string]jailCase{
+		"a .platc symlinked to another directory is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				must(t, os.Rename(filepath.Join(out, StateDir), filepath.Join(outside, "state")))
+				must(t, os.Symlink(filepath.Join(outside, "state"), filepath.Join(out, StateDir)))
+			},
+			path: ".platc",
+		},
+		"a staging entry that is a symlink is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				must(t, os.Symlink(outside, filepath.Join(out, StateDir, "stage-123")))
+			},
+			path: ".platc/stage-123",
+		},
+		"a backup entry that is a symlink is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				must(t, os.Symlink(outside, filepath.Join(out, StateDir, "old-gitops")))
+			},
+			path: ".platc/old-gitops",
+		},
+		"a backup entry named to move OUT's parent is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				must(t, os.Mkdir(filepath.Join(out, StateDir, "old-.."), 0o755))
+			},
+			path: ".platc/old-..",
+		},
+		"a manifest entry leading out is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				writeManifest(t, out, `{"apiVersion":"platc.dev/manifest/v1","files":{"../x":"0","gitops/dev/a.yaml":"0"}}`)
+			},
+			path: manifestFile,
+		},
+		"an absolute manifest entry is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				writeManifest(t, out, `{"apiVersion":"platc.dev/manifest/v1","files":{"`+outside+`/x":"0"}}`)
+			},
+			path: manifestFile,
+		},
+		"an owned file replaced by a symlink is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				p := filepath.Join(out, "gitops", "dev", "a.yaml")
+				must(t, os.Remove(p))
+				must(t, os.Symlink(filepath.Join(outside, "victim"), p))
+			},
+			path: "gitops/dev/a.yaml",
+		},
+		"an owned directory replaced by a symlink is refused": {
+			breakIt: func(t *testing.T, out, outside string) {
+				must(t, os.RemoveAll(filepath.Join(out, "gitops")))
+				must(t, os.Symlink(outside, filepath.Join(out, "gitops")))
+			},
+			path: "gitops",
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, outside := t.TempDir(), t.TempDir()
+			writeTree(t, out, tree)
+			must(t, os.WriteFile(filepath.Join(outside, "victim"), []byte("keep"), 0o644))
+			must(t, os.Mkdir(filepath.Join(outside, "stage-keep"), 0o755))
+			must(t, os.Mkdir(filepath.Join(outside, "old-keep"), 0o755))
+			c.breakIt(t, out, outside)
+			before := listTree(t, outside)
+			_, err := Write(context.Background(), out, map[string][]byte{"gitops/dev/a.yaml": []byte("a: 2\n")}, Options{Force: true})
+			ue := (*UnsafeError)(nil)
+			if !errors.As(err, &ue) || ue.Path != c.path {
+				t.Fatalf("Write: %v, want an UnsafeError for %s", err, c.path)
+			}
+			if diff := cmp.Diff(before, listTree(t, outside)); diff != "" {
+				t.Fatalf("the directory outside OUT changed (-before +after):\n%s", diff)
+			}
+			// plan and apply read the owned files: they refuse the same
+			// manifests and links.
+			if _, err := ReadOwned(out); !strings.HasPrefix(c.path, StateDir+"/") && err == nil {
+				t.Fatalf("ReadOwned read through the broken entry %s", c.path)
+			}
+		})
+	}
+}
+
+func writeManifest(t *testing.T, out, body string) {
+	t.Helper()
+	must(t, os.WriteFile(filepath.Join(out, filepath.FromSlash(manifestFile)), []byte(body), 0o644))
+}
+
+// listTree lists every entry under dir with its contents (links as their
+// targets).
+func listTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			got[rel] = "-> " + target
+		case d.IsDir():
+			got[rel] = "dir"
+		default:
+			b, _ := os.ReadFile(p)
+			got[rel] = string(b)
+		}
+		return nil
+	})
+	must(t, err)
+	return got
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteConflicts: a file platc did not write, at a path it produces,
+// is refused with every such path listed and nothing written, unless
+// forced; Conflicts says the same beforehand.
+func TestWriteConflicts(t *testing.T) {
+	out := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(out, "gitops", "dev"), 0o755))
+	must(t, os.WriteFile(filepath.Join(out, "gitops", "dev", "kustomization.yaml"), []byte("mine\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(out, "README.md"), []byte("mine\n"), 0o644))
+	// A file where platc needs a directory.
+	must(t, os.WriteFile(filepath.Join(out, "catalog"), []byte("mine\n"), 0o644))
+	tree := map[string][]byte{
+		"gitops/dev/kustomization.yaml": []byte("ours\n"),
+		"gitops/dev/a.yaml":             []byte("ours\n"),
+		"README.md":                     []byte("ours\n"),
+		"catalog/x.yaml":                []byte("ours\n"),
+	}
+	want := []string{"README.md", "catalog", "gitops/dev/kustomization.yaml"}
+	got, err := Conflicts(out, slices.Collect(maps.Keys(tree)))
+	must(t, err)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("Conflicts (-want +got):\n%s", diff)
+	}
+	before := listTree(t, out)
+	_, err = Write(context.Background(), out, tree, Options{})
+	ce := (*ConflictError)(nil)
+	if !errors.As(err, &ce) {
+		t.Fatalf("Write: %v, want a ConflictError", err)
+	}
+	if diff := cmp.Diff(want, ce.Paths); diff != "" {
+		t.Fatalf("conflicts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, listTree(t, out)); diff != "" {
+		t.Fatalf("a refused write changed OUT (-before +after):\n%s", diff)
+	}
+	c, err := Write(context.Background(), out, tree, Options{Force: true})
+	must(t, err)
+	if len(c.Added) != 4 {
+		t.Fatalf("forced write: %+v, want 4 files added", c)
+	}
+	for p, b := range tree {
+		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p)))
+		must(t, err)
+		if string(got) != string(b) {
+			t.Fatalf("%s = %q after a forced write, want %q", p, got, b)
+		}
+	}
+	// Owned now: the next write needs no force.
+	if _, err := Write(context.Background(), out, tree, Options{}); err != nil {
+		t.Fatalf("write over its own files: %v", err)
+	}
+}
+
+// TestConcurrentWrites: writers of one output directory take turns; each
+// succeeds and the tree is one of theirs, whole.
+func TestConcurrentWrites(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	trees := make([]map[string][]byte, 6)
+	for i := range trees {
+		trees[i] = map[string][]byte{}
+		for j := range 40 {
+			trees[i][fmt.Sprintf("gitops/d%d/f%d.yaml", j%4, j)] = []byte(fmt.Sprintf("writer: %d\n", i))
+		}
+		trees[i]["CODEOWNERS"] = []byte(fmt.Sprintf("* @w%d\n", i))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(trees))
+	for i, tree := range trees {
+		wg.Go(func() { _, errs[i] = Write(context.Background(), out, tree, Options{}) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	got, err := ReadOwned(out)
+	must(t, err)
+	first := string(got["CODEOWNERS"])
+	for p, b := range got {
+		if p != "CODEOWNERS" && strings.TrimPrefix(first, "* @w") != strings.TrimPrefix(string(b), "writer: ") {
+			t.Fatalf("%s = %q, but CODEOWNERS = %q: the tree mixes two writers", p, b, first)
+		}
 	}
 }

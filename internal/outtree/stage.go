@@ -2,6 +2,7 @@ package outtree
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/platc-dev/platc/internal/atomicfile"
+	"github.com/platc-dev/platc/internal/lockfile"
 )
 
 // A Stage builds the next tree of an output directory beside the live
@@ -28,22 +30,46 @@ import (
 //
 // Nothing is created in the output directory before the first Put, so a
 // stage that is begun and aborted without files leaves no trace.
+//
+// The output directory is a jail: a stage never follows a symlink in it
+// nor writes through one, and refuses (an [UnsafeError]) when platc's
+// state directory, a staging entry or an owned file is a symlink, or when
+// the manifest names a path outside the directory. From the first Put to
+// the end of Commit or Abort it holds a lock on the directory, so that two
+// platc processes writing the same output take turns. A file platc does
+// not own at a path it produces is a conflict: Commit refuses the whole
+// tree (a [ConflictError]) unless [Options.Force] is set.
 type Stage struct {
-	out string
+	out  string
+	ctx  context.Context
+	opts Options
 
 	once    sync.Once
 	initErr error
+	lock    *lockfile.Lock
 	old     *Manifest
 	dir     string // the staging directory, in out/.platc
 	created []string
 	bufs    sync.Pool
+	looked  lookCache
 
 	mu       sync.Mutex
 	sums     map[string]string // produced file → SHA-256: the next manifest
 	state    map[string]fileState
 	top      map[string][]byte // top-level files, written at Commit
 	dirs     map[string]bool   // directories made in the staging directory
+	conflict map[string]bool   // files others put where platc writes
 	finished bool
+}
+
+// Options say how a stage treats the output directory.
+type Options struct {
+	// Force replaces files platc does not own at paths it produces,
+	// instead of refusing the tree.
+	Force bool
+	// Waiting is called once when another platc process holds the output
+	// directory, before the stage waits for it.
+	Waiting func(holder string)
 }
 
 type fileState uint8
@@ -54,29 +80,48 @@ const (
 	fileSame
 )
 
-// Begin starts the next tree of out.
-func Begin(out string) *Stage {
+// Begin starts the next tree of out. The wait for out's lock, at the first
+// Put or at Commit, ends with ctx.
+func Begin(ctx context.Context, out string, opts Options) *Stage {
 	return &Stage{
-		out:   out,
-		sums:  map[string]string{},
-		state: map[string]fileState{},
-		top:   map[string][]byte{},
-		dirs:  map[string]bool{},
-		bufs:  sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }},
+		out:      out,
+		ctx:      ctx,
+		opts:     opts,
+		sums:     map[string]string{},
+		state:    map[string]fileState{},
+		top:      map[string][]byte{},
+		dirs:     map[string]bool{},
+		conflict: map[string]bool{},
+		bufs:     sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }},
 	}
 }
 
-// init prepares the output directory: platc's state directory, the
-// recovery of an interrupted swap, the current manifest and the staging
-// directory.
+// init prepares the output directory: its lock, platc's state directory,
+// the recovery of an interrupted swap, the current manifest (every owned
+// file checked for links) and the staging directory.
 func (s *Stage) init() error {
 	s.once.Do(func() {
-		for _, d := range []string{s.out, filepath.Join(s.out, StateDir)} {
-			if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
-				s.created = append(s.created, d)
-			}
+		if _, err := os.Lstat(s.out); errors.Is(err, fs.ErrNotExist) {
+			s.created = append(s.created, s.out)
 		}
-		if s.initErr = os.MkdirAll(filepath.Join(s.out, StateDir), 0o755); s.initErr != nil {
+		if s.initErr = os.MkdirAll(s.out, 0o755); s.initErr != nil {
+			return
+		}
+		if s.lock, s.initErr = lockfile.AcquireDir(s.ctx, s.out, -1, s.opts.Waiting); s.initErr != nil {
+			return
+		}
+		state := filepath.Join(s.out, StateDir)
+		switch info, err := os.Lstat(state); {
+		case errors.Is(err, fs.ErrNotExist):
+			s.created = append(s.created, state)
+			if s.initErr = os.Mkdir(state, 0o755); s.initErr != nil {
+				return
+			}
+		case err != nil:
+			s.initErr = err
+			return
+		case !info.IsDir():
+			s.initErr = &UnsafeError{Path: StateDir, Reason: notDir(info)}
 			return
 		}
 		if s.initErr = recover_(s.out); s.initErr != nil {
@@ -85,7 +130,12 @@ func (s *Stage) init() error {
 		if s.old, s.initErr = ReadManifest(s.out); s.initErr != nil {
 			return
 		}
-		if s.dir, s.initErr = os.MkdirTemp(filepath.Join(s.out, StateDir), "stage-"); s.initErr != nil {
+		for p := range s.old.Files {
+			if _, _, s.initErr = s.looked.look(s.out, p); s.initErr != nil {
+				return
+			}
+		}
+		if s.dir, s.initErr = os.MkdirTemp(state, "stage-"); s.initErr != nil {
 			return
 		}
 		s.initErr = os.Mkdir(filepath.Join(s.dir, "new"), 0o755)
@@ -107,7 +157,20 @@ func (s *Stage) Put(p string, b []byte) error {
 	}
 	live := filepath.Join(s.out, filepath.FromSlash(p))
 	st := fileAdded
-	if _, owned := s.old.Files[p]; owned {
+	found, blocker, err := s.looked.look(s.out, p)
+	if err != nil {
+		return err
+	}
+	_, owned := s.old.Files[p]
+	switch {
+	case found == absent:
+	case owned && found == symlinkEntry:
+		return &UnsafeError{Path: p, Reason: "is a symlink where platc wrote a file"}
+	case !owned || found != regularFile:
+		s.mu.Lock()
+		s.conflict[blocker] = true
+		s.mu.Unlock()
+	default:
 		buf := s.bufs.Get().(*[]byte)
 		present, same, err := sameFile(live, b, *buf)
 		s.bufs.Put(buf)
@@ -187,8 +250,15 @@ func (s *Stage) Commit() (Changes, error) {
 		s.mu.Unlock()
 		return Changes{}, errors.New("the tree was already committed or aborted")
 	}
+	conflicts := slices.Sorted(maps.Keys(s.conflict))
+	if len(conflicts) > 0 && !s.opts.Force {
+		s.mu.Unlock()
+		s.Abort()
+		return Changes{}, &ConflictError{Paths: conflicts}
+	}
 	s.finished = true
 	s.mu.Unlock()
+	defer s.lock.Release()
 	defer os.RemoveAll(s.dir)
 
 	var c Changes
@@ -254,4 +324,5 @@ func (s *Stage) Abort() {
 	for i := len(s.created) - 1; i >= 0; i-- {
 		os.Remove(s.created[i])
 	}
+	s.lock.Release()
 }

@@ -56,7 +56,7 @@ func BenchmarkDocsVsCheck(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := outtree.Write(out, files); err != nil {
+				if _, err := outtree.Write(context.Background(), out, files, outtree.Options{}); err != nil {
 					b.Fatal(err)
 				}
 				renderTime += time.Since(rendering)

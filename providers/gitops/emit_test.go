@@ -289,7 +289,7 @@ func BenchmarkRender(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := outtree.Write(out, tree); err != nil {
+				if _, err := outtree.Write(context.Background(), out, tree, outtree.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
