@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -33,6 +34,17 @@ const githubReportLong = `Report publishes a check's findings on a GitHub pull r
     content is cut below GitHub's 65,536 characters, pointing to the check
     run.
 
+The comment platc edits is the oldest one that carries the marker and was
+written by the token's own login: anyone can copy the marker into a
+comment of theirs, and platc never edits such a comment (it adds its own).
+platc asks GitHub whose the token is (GET /user). GitHub does not say for
+a workflow's GITHUB_TOKEN or a GitHub App's token; then the login is
+--comment-author, else github-actions[bot] when GITHUB_ACTIONS is true
+(the login GITHUB_TOKEN comments as), else the command stops before
+writing anything. A GitHub App's token comments as APP-SLUG[bot]: pass
+--comment-author APP-SLUG[bot], or each report adds a comment (platc warns
+when the comment it created is by another login than it looked for).
+
 A second report for the same commit updates the same check run and adds
 only annotations it does not have yet. The findings come from --findings
 FILE (the output of 'platc check -o json') or from checking DIR (default:
@@ -47,6 +59,12 @@ The environment of a GitHub Actions job says where to report:
   GITHUB_SHA         the commit when the event has none (or --sha)
   GITHUB_API_URL     the API (default https://api.github.com; any other URL
                      is a GitHub Enterprise Server)
+  GITHUB_ACTIONS     true in a workflow job: the comment author defaults to
+                     github-actions[bot]
+
+The token is sent to GITHUB_API_URL's scheme, host and port only. A
+redirect to any other host is followed without it (and the error says
+which host answered).
 
 Requests that GitHub rate-limits or fails with a 5xx are retried with
 back-off, honouring Retry-After.
@@ -65,7 +83,12 @@ type githubReportOptions struct {
 	repo           string
 	name           string
 	maxAnnotations int
+	commentAuthor  string
 }
+
+// githubLogin is a GitHub login: a user's (letters, digits and single
+// hyphens, at most 39 characters) or a bot's, which adds "[bot]".
+var githubLogin = regexp.MustCompile(`^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?$`)
 
 func (o *githubReportOptions) validate() error {
 	if o.pr < 0 {
@@ -76,6 +99,9 @@ func (o *githubReportOptions) validate() error {
 	}
 	if o.maxAnnotations < 1 {
 		return usageError("invalid --max-annotations %d: want at least 1", o.maxAnnotations)
+	}
+	if o.commentAuthor != "" && !githubLogin.MatchString(o.commentAuthor) {
+		return usageError("invalid --comment-author %q: want a GitHub login such as github-actions[bot]", o.commentAuthor)
 	}
 	if o.findingsFile == "" {
 		return o.check.validate()
@@ -121,6 +147,7 @@ func newGitHubReportCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.repo, "repo", "", "repository `OWNER/NAME` (default: GITHUB_REPOSITORY)")
 	f.StringVar(&o.name, "name", github.DefaultName, "`NAME` of the check run, which also keys the comment")
 	f.IntVar(&o.maxAnnotations, "max-annotations", 1000, "annotate at most `N` findings")
+	f.StringVar(&o.commentAuthor, "comment-author", "", "the `LOGIN` the token comments as, when GitHub will not say (default: github-actions[bot] when GITHUB_ACTIONS is true)")
 	o.check.flags(cmd)
 	return cmd
 }
@@ -130,7 +157,13 @@ type githubTarget struct {
 	token, apiURL, repo, sha string
 	pr                       int
 	detailsURL               string
+	// commentAuthor is the login the token comments as when GitHub will
+	// not say; "" when nothing says.
+	commentAuthor string
 }
+
+// actionsBot is the login a workflow's GITHUB_TOKEN comments as.
+const actionsBot = "github-actions[bot]"
 
 // resolveGitHubTarget reads the environment a GitHub Actions job has,
 // with the flags winning. Nothing is sent yet, so a job with a missing
@@ -174,6 +207,10 @@ func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, err
 	}
 	if t.sha == "" {
 		return nil, usageError("GITHUB_SHA is not set: run in GitHub Actions or pass --sha SHA")
+	}
+	t.commentAuthor = o.commentAuthor
+	if t.commentAuthor == "" && env("GITHUB_ACTIONS") == "true" {
+		t.commentAuthor = actionsBot
 	}
 	if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
 		t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
@@ -239,6 +276,7 @@ func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, st
 		APIURL:         t.apiURL,
 		Repository:     t.repo,
 		MaxAnnotations: o.maxAnnotations,
+		CommentAuthor:  t.commentAuthor,
 		UserAgent:      "platc/" + buildVersion().Version,
 		Retry: github.Retry{Log: func(format string, args ...any) {
 			fmt.Fprintln(stderr, redact(fmt.Sprintf(format, args...)))
@@ -284,6 +322,14 @@ func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, st
 	})
 	if res != nil {
 		writeGitHubResult(stdout, o.name, t, res)
+		if cm := res.Comment; cm != nil && cm.WrittenAs != "" {
+			fmt.Fprintf(stderr, "platc: warning: GitHub wrote the comment as %s, but platc looks for %s's: pass --comment-author %s, or the next report adds another comment\n",
+				cm.WrittenAs, cm.Author, cm.WrittenAs)
+		}
+	}
+	if errors.Is(err, github.ErrCommentAuthorUnknown) {
+		return usageError("%s: pass --comment-author LOGIN, the login the token comments as (%s for a workflow's GITHUB_TOKEN, APP-SLUG[bot] for a GitHub App's token)",
+			redact(err.Error()), actionsBot)
 	}
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: errors.New(redact(err.Error()))}

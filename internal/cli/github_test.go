@@ -165,6 +165,47 @@ func TestRepoRelative(t *testing.T) {
 	}
 }
 
+func TestCommentAuthorFallback(t *testing.T) {
+	tests := map[string]struct {
+		flag    string
+		actions string
+		want    string
+		wantErr string
+	}{
+		"a workflow job comments as github-actions[bot]": {actions: "true", want: "github-actions[bot]"},
+		"--comment-author wins in a workflow job":        {flag: "platc-reporter[bot]", actions: "true", want: "platc-reporter[bot]"},
+		"--comment-author names it outside one":          {flag: "octocat", want: "octocat"},
+		"nothing names it outside a workflow job":        {actions: "", want: ""},
+		"only GITHUB_ACTIONS=true is a workflow job":     {actions: "1", want: ""},
+		"a login with a space is refused":                {flag: "octo cat", wantErr: `invalid --comment-author "octo cat"`},
+		"a login cannot start with a hyphen":             {flag: "-octocat", wantErr: "want a GitHub login such as github-actions[bot]"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			env := map[string]string{"GITHUB_TOKEN": "tok", "GITHUB_REPOSITORY": "acme/platform", "GITHUB_SHA": strings.Repeat("1", 40), "GITHUB_ACTIONS": tc.actions}
+			g := &globals{cfg: &Config{Getenv: func(k string) string { return env[k] }}}
+			o := &githubReportOptions{name: "platc", maxAnnotations: 1, findingsFile: "f.json", pr: 7, commentAuthor: tc.flag}
+			err := o.validate()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			target, err := resolveGitHubTarget(g, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if target.commentAuthor != tc.want {
+				t.Errorf("comment author %q, want %q", target.commentAuthor, tc.want)
+			}
+		})
+	}
+}
+
 func TestRedactToken(t *testing.T) {
 	if got := redactToken("GET x: token ghs_abc123 refused", "ghs_abc123"); got != "GET x: token *** refused" {
 		t.Errorf("got %q", got)

@@ -2,7 +2,9 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -18,15 +20,41 @@ func Marker(name string) string {
 	return fmt.Sprintf("<!-- platc:report name=%s -->", name)
 }
 
+// ErrCommentAuthorUnknown is returned when GitHub will not say whose the
+// token is and [Config.CommentAuthor] does not say either, so platc cannot
+// tell its own comment from a copy of its marker by someone else.
+var ErrCommentAuthorUnknown = errors.New("cannot tell which login the token comments as")
+
+// commentAuthor is the login the token writes comments as: GET /user's
+// answer, or [Config.CommentAuthor] when GitHub refuses to describe the
+// token (403, as for GITHUB_TOKEN and GitHub App installation tokens).
+func (c *Client) commentAuthor(ctx context.Context) (string, error) {
+	u, _, err := c.api.Users.Get(ctx, "")
+	var er *gh.ErrorResponse
+	switch {
+	case err == nil && u.GetLogin() != "":
+		return u.GetLogin(), nil
+	case err == nil:
+		return "", errors.New("get the token's user: GitHub answered without a login")
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden && redirectedTo(er.Response) == "":
+		if c.cfg.CommentAuthor != "" {
+			return c.cfg.CommentAuthor, nil
+		}
+		return "", fmt.Errorf("%w: GitHub answered 403 to GET /user (%s), as it does for a workflow's GITHUB_TOKEN and a GitHub App's token", ErrCommentAuthorUnknown, er.Message)
+	}
+	return "", apiError("get the token's user", err)
+}
+
 // publishComment edits the pull request's comment that carries the
-// report's marker, or creates it when there is none.
-func (c *Client) publishComment(ctx context.Context, r *Report, run *CheckRunResult) (*CommentResult, error) {
+// report's marker and was written by author, or creates it when there is
+// none.
+func (c *Client) publishComment(ctx context.Context, r *Report, run *CheckRunResult, author string) (*CommentResult, error) {
 	body, truncated := commentBody(r, run, c.cfg.CommentLimit)
-	found, err := c.findComment(ctx, r.PullRequest, Marker(r.Name))
+	found, err := c.findComment(ctx, r.PullRequest, Marker(r.Name), author)
 	if err != nil {
 		return nil, err
 	}
-	res := &CommentResult{Truncated: truncated}
+	res := &CommentResult{Author: author, Truncated: truncated}
 	switch {
 	case found == nil:
 		cm, _, err := c.api.Issues.CreateComment(ctx, c.owner, c.repo, r.PullRequest, &gh.IssueComment{Body: &body})
@@ -34,6 +62,9 @@ func (c *Client) publishComment(ctx context.Context, r *Report, run *CheckRunRes
 			return nil, apiError(fmt.Sprintf("comment on pull request #%d", r.PullRequest), err)
 		}
 		res.ID, res.URL, res.Action = cm.GetID(), cm.GetHTMLURL(), "created"
+		if login := cm.GetUser().GetLogin(); login != "" && !strings.EqualFold(login, author) {
+			res.WrittenAs = login
+		}
 	case found.GetBody() == body:
 		res.ID, res.URL, res.Action = found.GetID(), found.GetHTMLURL(), "unchanged"
 	default:
@@ -47,8 +78,10 @@ func (c *Client) publishComment(ctx context.Context, r *Report, run *CheckRunRes
 }
 
 // findComment returns the oldest comment on the pull request that starts
-// with marker, reading every page of comments.
-func (c *Client) findComment(ctx context.Context, pr int, marker string) (*gh.IssueComment, error) {
+// with marker and was written by author, reading every page of comments.
+// Anyone who can comment can copy the marker; only the author's comment is
+// platc's to edit. Logins are compared without case, as GitHub does.
+func (c *Client) findComment(ctx context.Context, pr int, marker, author string) (*gh.IssueComment, error) {
 	var found *gh.IssueComment
 	err := forEachPage(ctx, func(lo gh.ListOptions) (*gh.Response, error) {
 		list, resp, err := c.api.Issues.ListComments(ctx, c.owner, c.repo, pr, &gh.IssueListCommentsOptions{ListOptions: lo})
@@ -56,7 +89,8 @@ func (c *Client) findComment(ctx context.Context, pr int, marker string) (*gh.Is
 			return resp, apiError(fmt.Sprintf("list comments of pull request #%d", pr), err)
 		}
 		for _, cm := range list {
-			if strings.HasPrefix(cm.GetBody(), marker) && (found == nil || cm.GetID() < found.GetID()) {
+			mine := strings.EqualFold(cm.GetUser().GetLogin(), author)
+			if mine && strings.HasPrefix(cm.GetBody(), marker) && (found == nil || cm.GetID() < found.GetID()) {
 				found = cm
 			}
 		}

@@ -23,8 +23,10 @@ const PublicAPI = "https://api.github.com"
 
 // Config says which repository to report to, and how.
 type Config struct {
-	// Token authenticates every request (GITHUB_TOKEN). It is sent only in
-	// the Authorization header and never appears in errors or logs.
+	// Token authenticates every request to the API (GITHUB_TOKEN). It is
+	// sent only in the Authorization header, only to the API URL's scheme,
+	// host and port (a redirect elsewhere is followed without it), and
+	// never appears in errors or logs.
 	Token string
 	// APIURL is the REST API's root (GITHUB_API_URL); default [PublicAPI].
 	APIURL string
@@ -34,6 +36,13 @@ type Config struct {
 	// waits at most a minute for an answer. Its transport is wrapped for
 	// retries and authentication.
 	HTTPClient *http.Client
+	// CommentAuthor is the login the token writes comments as, for when
+	// GitHub will not say: GET /user answers 403 for a workflow's
+	// GITHUB_TOKEN ("github-actions[bot]") and a GitHub App's installation
+	// token ("APP-SLUG[bot]"). GitHub's answer wins when it gives one. The
+	// sticky comment is the oldest one by this login that carries the
+	// report's marker; a marked comment by anyone else is never edited.
+	CommentAuthor string
 	// Retry says how refused requests are repeated.
 	Retry Retry
 	// MaxAnnotations caps the annotations on the check run (default 1000);
@@ -114,8 +123,12 @@ func New(cfg Config) (*Client, error) {
 		t.ResponseHeaderTimeout = time.Minute
 		base = t
 	}
-	hc.Transport = &retryTransport{base: base, retry: cfg.Retry}
-	api := gh.NewClient(&hc).WithAuthToken(cfg.Token)
+	hc.Transport = &tokenTransport{
+		base:   &retryTransport{base: base, retry: cfg.Retry},
+		token:  cfg.Token,
+		origin: origin(u),
+	}
+	api := gh.NewClient(&hc)
 	if strings.TrimSuffix(cfg.APIURL, "/") != PublicAPI {
 		api, err = api.WithEnterpriseURLs(cfg.APIURL, cfg.APIURL)
 		if err != nil {
@@ -141,10 +154,17 @@ type APIError struct {
 	Message string
 	// Hint says what usually causes this answer, when platc knows.
 	Hint string
+	// RedirectedTo is the host that answered when GitHub redirected the
+	// request to another host (which platc does not send the token to);
+	// empty when GitHub answered.
+	RedirectedTo string
 }
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("%s: GitHub answered %d %s", e.Op, e.Status, http.StatusText(e.Status))
+	if e.RedirectedTo != "" {
+		s = fmt.Sprintf("%s: GitHub redirected to %s, which answered %d %s", e.Op, e.RedirectedTo, e.Status, http.StatusText(e.Status))
+	}
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
@@ -193,6 +213,9 @@ func apiError(op string, err error) error {
 			ae.Hint = "the token lacks a permission: the workflow needs checks: write and pull-requests: write; pull requests from forks get a read-only token"
 		case ae.Status == http.StatusNotFound:
 			ae.Hint = "check GITHUB_REPOSITORY and that the token can see it"
+		}
+		if ae.RedirectedTo = redirectedTo(er.Response); ae.RedirectedTo != "" {
+			ae.Hint = "platc sends the token only to the API's host: check GITHUB_API_URL"
 		}
 	default:
 		return fmt.Errorf("%s: %w", op, err)

@@ -53,7 +53,8 @@ func newServer(t *testing.T) *githubtest.Server {
 func newClient(t *testing.T, srv *githubtest.Server, mod func(*github.Config)) (*github.Client, *sleeps) {
 	t.Helper()
 	sl := &sleeps{}
-	cfg := github.Config{Token: token, APIURL: srv.URL, Repository: repo}
+	// The fake's token is a workflow's, which cannot read its own user.
+	cfg := github.Config{Token: token, APIURL: srv.URL, Repository: repo, CommentAuthor: githubtest.Bot}
 	cfg.Retry.Sleep = sl.sleep
 	if mod != nil {
 		mod(&cfg)
@@ -400,6 +401,130 @@ func TestStickyCommentIsFoundOnLaterPages(t *testing.T) {
 	}
 }
 
+func TestOnlyTheTokensOwnCommentIsSticky(t *testing.T) {
+	type comment struct {
+		user, body string
+	}
+	marked := func(user string) comment { return comment{user, github.Marker("platc") + "\nAll clear: merge away."} }
+	tests := map[string]struct {
+		// tokenUser is whose the fake's token is; commentAuthor is
+		// Config.CommentAuthor.
+		tokenUser, commentAuthor string
+		seed                     []comment
+		// want is the index in seed of the comment platc edits, -1 when
+		// it creates one.
+		want int
+	}{
+		"someone else's comment with the marker is left alone and a new one is created": {
+			tokenUser: githubtest.Bot, commentAuthor: githubtest.Bot,
+			seed: []comment{marked("mallory")},
+			want: -1,
+		},
+		"the token's own comment is edited even when someone else's with the marker is older": {
+			tokenUser: githubtest.Bot, commentAuthor: githubtest.Bot,
+			seed: []comment{marked("mallory"), marked(githubtest.Bot), marked("mallory")},
+			want: 1,
+		},
+		"a login that only differs in case is the same user": {
+			tokenUser: githubtest.Bot, commentAuthor: "GitHub-Actions[bot]",
+			seed: []comment{marked(githubtest.Bot)},
+			want: 0,
+		},
+		"a person's token is asked whose it is, and GitHub's answer wins over CommentAuthor": {
+			tokenUser: "octocat", commentAuthor: githubtest.Bot,
+			seed: []comment{marked(githubtest.Bot), marked("octocat")},
+			want: 1,
+		},
+		"a person's token needs no CommentAuthor": {
+			tokenUser: "octocat",
+			seed:      []comment{marked("mallory"), marked("octocat")},
+			want:      1,
+		},
+		"a bot that is not the token's is someone else": {
+			tokenUser: "platc-reporter[bot]", commentAuthor: "platc-reporter[bot]",
+			seed: []comment{marked(githubtest.Bot)},
+			want: -1,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := githubtest.New(githubtest.Config{Token: token, Repository: repo, User: tc.tokenUser})
+			t.Cleanup(srv.Close)
+			var ids []int64
+			for _, cm := range tc.seed {
+				ids = append(ids, srv.AddComment(4, cm.user, cm.body))
+			}
+			before := srv.Comments(4)
+			c, _ := newClient(t, srv, func(cfg *github.Config) { cfg.CommentAuthor = tc.commentAuthor })
+			res, err := c.Publish(context.Background(), github.Report{SHA: sha, PullRequest: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := srv.Comments(4)
+			for i, cm := range before {
+				if i == tc.want {
+					continue
+				}
+				if diff := cmp.Diff(cm, after[i]); diff != "" {
+					t.Errorf("comment %d by %s changed (-before +after):\n%s", cm.ID, cm.User, diff)
+				}
+			}
+			if tc.want < 0 {
+				if res.Comment.Action != "created" || len(after) != len(before)+1 || after[len(before)].User != tc.tokenUser {
+					t.Errorf("want a new comment by %s, got %+v and comments %+v", tc.tokenUser, res.Comment, after)
+				}
+				return
+			}
+			if res.Comment.ID != ids[tc.want] || res.Comment.Action != "updated" || after[tc.want].Edits != 1 || len(after) != len(before) {
+				t.Errorf("want comment %d updated, got %+v and comments %+v", ids[tc.want], res.Comment, after)
+			}
+		})
+	}
+}
+
+func TestABotTokenWithoutCommentAuthorIsRefusedBeforeAnythingIsWritten(t *testing.T) {
+	srv := newServer(t)
+	srv.AddComment(4, "mallory", github.Marker("platc")+"\nAll clear: merge away.")
+	c, _ := newClient(t, srv, func(cfg *github.Config) { cfg.CommentAuthor = "" })
+	_, err := c.Publish(context.Background(), github.Report{SHA: sha, PullRequest: 4})
+	if !errors.Is(err, github.ErrCommentAuthorUnknown) {
+		t.Fatalf("got %v, want %v", err, github.ErrCommentAuthorUnknown)
+	}
+	want := "cannot tell which login the token comments as: GitHub answered 403 to GET /user (Resource not accessible by integration), as it does for a workflow's GITHUB_TOKEN and a GitHub App's token"
+	if err.Error() != want {
+		t.Errorf("error:\n%s\nwant:\n%s", err, want)
+	}
+	var got []string
+	for _, rq := range srv.Requests() {
+		got = append(got, rq.String())
+	}
+	if diff := cmp.Diff([]string{"GET /user 403"}, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if cm := srv.Comments(4); len(cm) != 1 || cm[0].Edits != 0 {
+		t.Errorf("comments: %+v", cm)
+	}
+
+	// Without a pull request there is no comment, and no need to ask.
+	if _, err := c.Publish(context.Background(), github.Report{SHA: sha}); err != nil {
+		t.Errorf("a report without a pull request: %v", err)
+	}
+}
+
+func TestAWrongCommentAuthorIsReported(t *testing.T) {
+	srv := githubtest.New(githubtest.Config{Token: token, Repository: repo, User: "platc-reporter[bot]"})
+	t.Cleanup(srv.Close)
+	c, _ := newClient(t, srv, nil)
+	res, err := c.Publish(context.Background(), github.Report{SHA: sha, PullRequest: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &github.CommentResult{ID: 2, URL: res.Comment.URL, Action: "created", Author: githubtest.Bot, WrittenAs: "platc-reporter[bot]"}
+	if diff := cmp.Diff(want, res.Comment); diff != "" {
+		t.Errorf("comment (-want +got):\n%s", diff)
+	}
+}
+
 func TestLongCommentsAreCutBelowTheLimit(t *testing.T) {
 	srv := newServer(t)
 	c, _ := newClient(t, srv, nil)
@@ -558,4 +683,60 @@ func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, errors.New("connection reset by peer")
 	}
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestRedirectsNeverCarryTheTokenToAnotherHost(t *testing.T) {
+	tests := map[string]struct {
+		method, path string
+	}{
+		"a redirected list goes to the other host without the token":      {"GET", "/check-runs"},
+		"a redirected create goes to the other host without the token":    {"POST", "/check-runs"},
+		"a redirected comment list goes to the other host without it too": {"GET", "/issues/9/comments"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t)
+			other := srv.OtherHost()
+			srv.Fail(githubtest.Redirect(tc.method, tc.path, other.URL))
+			c, _ := newClient(t, srv, nil)
+			_, err := c.Publish(context.Background(), github.Report{SHA: sha, PullRequest: 9})
+			got := other.Requests()
+			if len(got) != 1 {
+				t.Fatalf("the other host got %d requests, want 1 (publish: %v)", len(got), err)
+			}
+			if got[0].Method != tc.method || !strings.Contains(got[0].Path, tc.path) {
+				t.Errorf("the other host got %s %s", got[0].Method, got[0].Path)
+			}
+			for k, v := range got[0].Header {
+				if strings.Contains(strings.Join(v, " "), token) || strings.EqualFold(k, "Authorization") {
+					t.Errorf("the other host got %s: %q", k, v)
+				}
+			}
+			want := "GitHub redirected to " + strings.TrimPrefix(other.URL, "http://") + ", which answered 401 Unauthorized: Requires authentication (platc sends the token only to the API's host"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("publish: %v\nwant an error with %q", err, want)
+			}
+		})
+	}
+}
+
+func TestRedirectsWithinTheAPIHostKeepTheToken(t *testing.T) {
+	srv := newServer(t)
+	srv.Fail(githubtest.Redirect("POST", "/check-runs", srv.URL))
+	c, _ := newClient(t, srv, nil)
+	if _, err := c.Publish(context.Background(), github.Report{SHA: sha}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, rq := range srv.Requests() {
+		got = append(got, rq.String())
+	}
+	want := []string{
+		"GET /repos/acme/platform/commits/" + sha + "/check-runs?check_name=platc&filter=latest&per_page=100 200",
+		"POST /repos/acme/platform/check-runs 307",
+		"POST /repos/acme/platform/check-runs 201",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
 }

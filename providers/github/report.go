@@ -114,6 +114,13 @@ type CommentResult struct {
 	URL string
 	// Action is "created", "updated" or "unchanged".
 	Action string
+	// Author is the login whose comment carrying the marker is platc's:
+	// the token's user, or [Config.CommentAuthor].
+	Author string
+	// WrittenAs is the login GitHub says wrote a created comment when it
+	// is not Author: CommentAuthor is wrong, and the next report will not
+	// find this comment but add another.
+	WrittenAs string
 	// Truncated is true when findings or plan rows were left out to stay
 	// within GitHub's limit.
 	Truncated bool
@@ -141,9 +148,11 @@ func (r *Report) defaults() {
 }
 
 // Publish creates or updates the check run for the commit and, for a pull
-// request, the sticky comment. Running it again for the same commit and
-// findings changes nothing on GitHub but the texts: the check run and the
-// comment are found again and edited, never duplicated.
+// request, the sticky comment: the oldest comment with the report's marker
+// written by the token's own login (see [Config.CommentAuthor]). Running
+// it again for the same commit and findings changes nothing on GitHub but
+// the texts: the check run and the comment are found again and edited,
+// never duplicated.
 func (c *Client) Publish(ctx context.Context, r Report) (*Result, error) {
 	r.defaults()
 	if !validSHA(r.SHA) {
@@ -152,13 +161,22 @@ func (c *Client) Publish(ctx context.Context, r Report) (*Result, error) {
 	if r.PullRequest < 0 {
 		return nil, fmt.Errorf("invalid pull request number %d", r.PullRequest)
 	}
+	// Whose comment is platc's is settled before anything is written, so
+	// that a job that cannot tell fails without a check run.
+	var author string
+	if r.PullRequest > 0 {
+		var err error
+		if author, err = c.commentAuthor(ctx); err != nil {
+			return nil, err
+		}
+	}
 	run, err := c.publishCheckRun(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{CheckRun: *run}
 	if r.PullRequest > 0 {
-		cm, err := c.publishComment(ctx, &r, run)
+		cm, err := c.publishComment(ctx, &r, run, author)
 		if err != nil {
 			return res, err
 		}

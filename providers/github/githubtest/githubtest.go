@@ -1,8 +1,8 @@
 // Package githubtest is an in-process GitHub REST API for tests: the parts
-// platc uses (check runs with annotations, issue comments, pagination
-// through Link headers), validating request bodies as GitHub does and
-// keeping state, with faults (rate limits, server errors, refusals) that a
-// test queues up.
+// platc uses (check runs with annotations, issue comments, the token's
+// user, pagination through Link headers), validating request bodies as
+// GitHub does and keeping state, with faults (rate limits, server errors,
+// refusals, redirects to another host) that a test queues up.
 package githubtest
 
 import (
@@ -20,7 +20,8 @@ import (
 	"unicode/utf8"
 )
 
-// Bot is the login comments are created under, as GITHUB_TOKEN's are.
+// Bot is the login comments are created under by default, as GITHUB_TOKEN's
+// are.
 const Bot = "github-actions[bot]"
 
 // Config shapes a server.
@@ -32,6 +33,12 @@ type Config struct {
 	// DefaultPerPage is the page size when a request names none (GitHub's
 	// 30); at most 100 are ever returned.
 	DefaultPerPage int
+	// User is the login the token belongs to, which comments are created
+	// under (default [Bot]). GET /user answers a person's token with its
+	// login, and a bot's (a login ending in "[bot]": GITHUB_TOKEN, a
+	// GitHub App's installation token) with 403 "Resource not accessible
+	// by integration", as GitHub does.
+	User string
 }
 
 // Server is a fake GitHub API. Its URL serves the API both at the root
@@ -46,6 +53,7 @@ type Server struct {
 	checkRuns []*CheckRun
 	comments  []*Comment
 	faults    []*Fault
+	otherHost *OtherHost
 
 	// logMu guards requests apart from mu: a request is logged while a
 	// handler holding mu writes its answer.
@@ -126,6 +134,10 @@ type Fault struct {
 	Status  int
 	Header  http.Header
 	Message string
+	// RedirectTo, when set, makes the answer a redirect (Status, default
+	// 307 Temporary Redirect) to this URL followed by the request's own
+	// path and query, as a moved API or a hostile proxy would send.
+	RedirectTo string
 }
 
 // RateLimited is the answer GitHub gives when the primary rate limit is
@@ -140,10 +152,19 @@ func RateLimited(method, path string, retryAfter int) Fault {
 		Message: "API rate limit exceeded for installation ID 1."}
 }
 
+// Redirect is an answer that sends the client to the same path on the
+// server at to, keeping the method and body (307 Temporary Redirect).
+func Redirect(method, path, to string) Fault {
+	return Fault{Method: method, Path: path, Status: http.StatusTemporaryRedirect, RedirectTo: to}
+}
+
 // New starts a server; Close stops it.
 func New(cfg Config) *Server {
 	if cfg.DefaultPerPage <= 0 {
 		cfg.DefaultPerPage = 30
+	}
+	if cfg.User == "" {
+		cfg.User = Bot
 	}
 	s := &Server{cfg: cfg}
 	mux := http.NewServeMux()
@@ -155,13 +176,81 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listComments)
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editComment)
+	mux.HandleFunc("GET /user", s.getUser)
 	s.srv = httptest.NewServer(s.front(mux))
 	s.URL = s.srv.URL
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down, and its [OtherHost] if it started one.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.otherHost != nil {
+		s.otherHost.srv.Close()
+	}
+}
+
+// User is the login the token belongs to.
+func (s *Server) User() string { return s.cfg.User }
+
+// OtherHost returns a server on another host than s (another port of the
+// loopback address: an origin of its own), started on first use and closed
+// with s, for a [Redirect] to send clients to.
+func (s *Server) OtherHost() *OtherHost {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.otherHost == nil {
+		s.otherHost = newOtherHost()
+	}
+	return s.otherHost
+}
+
+// OtherHost is a host that is not the API. It answers every request 401,
+// as a host wanting credentials of its own would, and records what it was
+// sent, headers included, so that a test can tell whether a client handed
+// it the API's token.
+type OtherHost struct {
+	URL string
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	requests []OtherRequest
+}
+
+// OtherRequest is one request an [OtherHost] received.
+type OtherRequest struct {
+	Method string
+	// Path is the path and query as sent.
+	Path   string
+	Header http.Header
+}
+
+func newOtherHost() *OtherHost {
+	h := &OtherHost{}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		h.mu.Lock()
+		h.requests = append(h.requests, OtherRequest{Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()})
+		h.mu.Unlock()
+		writeError(w, http.StatusUnauthorized, "Requires authentication")
+	}))
+	h.URL = h.srv.URL
+	return h
+}
+
+// Requests returns the requests received so far.
+func (h *OtherHost) Requests() []OtherRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]OtherRequest, len(h.requests))
+	for i, r := range h.requests {
+		out[i] = r
+		out[i].Header = r.Header.Clone()
+	}
+	return out
+}
 
 // Fail queues a fault; faults are matched in the order they were queued.
 func (s *Server) Fail(f Fault) {
@@ -249,6 +338,7 @@ func (w *statusWriter) record() {
 func (s *Server) front(api http.Handler) http.Handler {
 	repoPath := regexp.MustCompile(`^/repos/([^/]+)/([^/]+)(/|$)`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asSent := r.URL.RequestURI()
 		r.URL.Path = strings.TrimPrefix(r.URL.Path, "/api/v3")
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK, log: func(status int) {
 			s.logMu.Lock()
@@ -266,7 +356,20 @@ func (s *Server) front(api http.Handler) http.Handler {
 			for k, v := range f.Header {
 				w.Header()[k] = v
 			}
+			if f.RedirectTo != "" {
+				status := f.Status
+				if status == 0 {
+					status = http.StatusTemporaryRedirect
+				}
+				w.Header().Set("Location", strings.TrimSuffix(f.RedirectTo, "/")+asSent)
+				writeError(w, status, f.Message)
+				return
+			}
 			writeError(w, f.Status, f.Message)
+			return
+		}
+		if r.URL.Path == "/user" {
+			api.ServeHTTP(w, r)
 			return
 		}
 		m := repoPath.FindStringSubmatch(r.URL.Path)
@@ -613,7 +716,7 @@ func (s *Server) commentJSON(r *http.Request, c *Comment) map[string]any {
 	return map[string]any{
 		"id":       c.ID,
 		"body":     c.Body,
-		"user":     map[string]any{"login": c.User},
+		"user":     userJSON(c.User),
 		"url":      fmt.Sprintf("%s/repos/%s/%s/issues/comments/%d", s.URL, owner, repo, c.ID),
 		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#issuecomment-%d", s.URL, owner, repo, c.Issue, c.ID),
 	}
@@ -661,7 +764,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++
-	c := &Comment{ID: s.nextID, Issue: issue, User: Bot, Body: *b.Body}
+	c := &Comment{ID: s.nextID, Issue: issue, User: s.cfg.User, Body: *b.Body}
 	s.comments = append(s.comments, c)
 	writeJSON(w, http.StatusCreated, s.commentJSON(r, c))
 }
@@ -687,6 +790,29 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeError(w, http.StatusNotFound, "Not Found")
+}
+
+// getUser answers GET /user: the token's user, unless the token is a
+// bot's, which GitHub refuses to describe.
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	if isBot(s.cfg.User) {
+		writeJSON(w, http.StatusForbidden, map[string]string{
+			"message":           "Resource not accessible by integration",
+			"documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, userJSON(s.cfg.User))
+}
+
+func isBot(login string) bool { return strings.HasSuffix(login, "[bot]") }
+
+func userJSON(login string) map[string]any {
+	kind := "User"
+	if isBot(login) {
+		kind = "Bot"
+	}
+	return map[string]any{"login": login, "type": kind}
 }
 
 type pageRange struct{ from, to int }
@@ -742,7 +868,9 @@ func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (pageRa
 	return pageRange{from: from, to: min(from+per, n)}, true
 }
 
-// Dump writes the state in a stable, readable form for test scripts.
+// Dump writes the state in a stable, readable form for test scripts: the
+// check runs, and the comments by the token's user and any other comment
+// that was edited.
 func (s *Server) Dump(w io.Writer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -768,7 +896,9 @@ func (s *Server) Dump(w io.Writer) {
 	for _, n := range order {
 		fmt.Fprintf(w, "comments on #%d: %d\n", n, issues[n])
 		for _, c := range s.comments {
-			if c.Issue == n && c.User == Bot {
+			// Someone else's comment shows only when it was edited,
+			// which the token's holder should never do.
+			if c.Issue == n && (c.User == s.cfg.User || c.Edits > 0) {
 				fmt.Fprintf(w, "comment %d by %s edits=%d\n", c.ID, c.User, c.Edits)
 			}
 		}

@@ -165,3 +165,62 @@ func TestPaginationLinks(t *testing.T) {
 		t.Errorf("last page: Link %s, body %s", h.Get("Link"), body)
 	}
 }
+
+func TestUser(t *testing.T) {
+	tests := map[string]struct {
+		user    string
+		status  int
+		message string
+	}{
+		"a workflow's token cannot read its user": {"", 403, `"message":"Resource not accessible by integration"`},
+		"nor can an app's":                        {"platc-reporter[bot]", 403, "Resource not accessible by integration"},
+		"a person's token gets its login":         {"octocat", 200, `"login":"octocat","type":"User"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r", User: tc.user})
+			defer srv.Close()
+			for _, path := range []string{"/user", "/api/v3/user"} {
+				if status, body, _ := send(t, srv, "GET", path, "tok", ""); status != tc.status || !strings.Contains(body, tc.message) {
+					t.Errorf("%s: got %d %s, want %d with %s", path, status, body, tc.status, tc.message)
+				}
+			}
+			if status, _, _ := send(t, srv, "GET", "/user", "", ""); status != 401 {
+				t.Errorf("GET /user without a token: %d", status)
+			}
+			status, body, _ := send(t, srv, "POST", "/repos/o/r/issues/1/comments", "tok", `{"body":"x"}`)
+			want := tc.user
+			if want == "" {
+				want = githubtest.Bot
+			}
+			if status != 201 || !strings.Contains(body, `"login":"`+want+`"`) || srv.Comments(1)[0].User != want {
+				t.Errorf("comment: %d %s", status, body)
+			}
+		})
+	}
+}
+
+func TestRedirectToTheOtherHost(t *testing.T) {
+	srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r"})
+	defer srv.Close()
+	other := srv.OtherHost()
+	if other.URL == srv.URL || srv.OtherHost() != other {
+		t.Fatalf("other host %s, API %s", other.URL, srv.URL)
+	}
+	srv.Fail(githubtest.Redirect("POST", "/check-runs", other.URL))
+	// http.DefaultClient follows the redirect with the method and body.
+	status, body, _ := send(t, srv, "POST", "/api/v3/repos/o/r/check-runs?x=1", "tok", `{"name":"n"}`)
+	if status != 401 || !strings.Contains(body, "Requires authentication") {
+		t.Errorf("got %d %s from the other host", status, body)
+	}
+	got := other.Requests()
+	if len(got) != 1 || got[0].Method != "POST" || got[0].Path != "/api/v3/repos/o/r/check-runs?x=1" {
+		t.Fatalf("the other host got %+v", got)
+	}
+	if log := srv.Requests(); len(log) != 1 || log[0].String() != "POST /repos/o/r/check-runs?x=1 307" {
+		t.Errorf("the API logged %v", log)
+	}
+	if len(srv.CheckRuns()) != 0 {
+		t.Errorf("a redirected request made a check run")
+	}
+}
