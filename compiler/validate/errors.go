@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 
@@ -29,12 +31,14 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 	var ds diag.Diagnostics
 	for _, ce := range collapse(errs) {
 		labels := unquoteAll(ce.path)
-		msg := ce.msg
+		h := hint(ce.msg, labels, v)
+		labels, msg, atKey := explain(labels, ce.msg)
 
 		var user, other []diag.Pos
 		seen := map[diag.Pos]bool{}
 		add := func(p diag.Pos) {
-			if !p.IsValid() || seen[p] {
+			// "<builtin:…>" is where CUE's builtins live, nothing to show.
+			if !p.IsValid() || seen[p] || strings.HasPrefix(p.File, "<") {
 				return
 			}
 			seen[p] = true
@@ -47,9 +51,19 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 		for _, p := range ce.pos {
 			add(source.Pos(p))
 		}
-		d := diag.Diagnostic{Severity: diag.Error, Rule: RuleSchema, Path: source.FormatPath(labels)}
+		d := diag.Diagnostic{Severity: diag.Error, Rule: RuleSchema, Path: formatPath(labels)}
 		required := strings.Contains(msg, "field is required but not present")
 		switch {
+		case atKey:
+			// A bad map key: point at the key, which is where the user
+			// wrote the value, whatever else CUE names.
+			d.Pos, _ = pkg.Index.Lookup(labels)
+			d.Related = append(user, other...)
+		case len(user) == 0 && len(labels) > 0 && isDefinition(labels[0]):
+			// An error inside a definition of the user's (a structural
+			// cycle), which CUE reports without a position.
+			d.Pos = definitionPos(pkg, labels)
+			d.Related = other
 		case len(user) > 0 && !required:
 			d.Pos, d.Related = user[0], append(user[1:], other...)
 		default:
@@ -63,12 +77,16 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 			d.Pos, _ = pkg.Index.Lookup(lookup)
 			d.Related = append(user, other...)
 		}
+		if msg == "" {
+			msg = "invalid value"
+		}
 		if d.Path != "" {
 			d.Message = d.Path + ": " + msg
 		} else {
 			d.Message = msg
 		}
-		d.Hint = hint(msg, labels, v)
+		d.Related = slices.DeleteFunc(d.Related, func(p diag.Pos) bool { return p == d.Pos })
+		d.Hint = h
 		ds = append(ds, d)
 	}
 	return ds
@@ -126,7 +144,15 @@ func walkErrors(v cue.Value, sels []string, ix *source.Index, out *[]cueError) {
 		return
 	case cue.BottomKind:
 		labels := unquoteAll(sels)
-		for _, c := range ix.Children(labels) {
+		// The fields the user wrote, and those the schema copies the key
+		// into, which hold the error of a bad key.
+		children := ix.Children(labels)
+		for _, f := range keyFields {
+			if !slices.Contains(children, f) {
+				children = append(children, f)
+			}
+		}
+		for _, c := range children {
 			child := v.LookupPath(cue.MakePath(cue.Str(c)))
 			if child.Exists() {
 				walkErrors(child, append(sels[:len(sels):len(sels)], cue.Str(c).String()), ix, out)
@@ -249,10 +275,18 @@ func foldAlternatives(out []cueError, idx []int) int {
 			if m[1] != value {
 				return bounds[0]
 			}
-			list = append(list, m[2])
+			if !slices.Contains(list, m[2]) {
+				list = append(list, m[2])
+			}
 		}
 		best := bounds[0]
-		out[best].msg = fmt.Sprintf("invalid value %s (matches none of %s)", value, strings.Join(list, ", "))
+		if len(list) == 1 {
+			// The same bound reached through several alternatives
+			// (namespace: *"argocd" | #Name under two conditions).
+			out[best].msg = fmt.Sprintf("invalid value %s (out of bound %s)", value, list[0])
+		} else {
+			out[best].msg = fmt.Sprintf("invalid value %s (matches none of %s)", value, strings.Join(list, ", "))
+		}
 		for _, i := range bounds[1:] {
 			out[best].pos = append(out[best].pos, out[i].pos...)
 		}
@@ -264,7 +298,8 @@ func foldAlternatives(out []cueError, idx []int) int {
 	pairs := make([][2]string, 0, len(idx))
 	for _, i := range idx {
 		m := conflictErr.FindStringSubmatch(out[i].msg)
-		if m == nil {
+		if m == nil || strings.Contains(out[i].msg, "(mismatched types") {
+			// Not a literal: "{…} and "batch" (mismatched types …)".
 			return idx[0]
 		}
 		pairs = append(pairs, [2]string{m[1], m[2]})
@@ -317,9 +352,9 @@ func isUserFile(dir, file string) bool {
 }
 
 // unquoteAll turns CUE's path selectors into labels, dropping the #Spec
-// the spec was unified with.
+// the spec was unified with. A definition of the user's stays.
 func unquoteAll(path []string) []string {
-	for len(path) > 0 && (strings.HasPrefix(path[0], "#") || strings.HasPrefix(path[0], `"#`)) {
+	if len(path) > 0 && (path[0] == "#Spec" || path[0] == `"#Spec"`) {
 		path = path[1:]
 	}
 	out := make([]string, len(path))
@@ -343,7 +378,7 @@ var formatHints = []struct{ fragment, hint string }{
 	{"(Ki|Mi|Gi", `write an amount of memory such as "512Mi", "64Gi" or a number of bytes`},
 	{"m?$", `write CPU as cores (4, 0.5) or millicores ("500m")`},
 	{"(bps|Kbps", `write a bandwidth such as "10Gbps"`},
-	{"[a-z]([a-z0-9-]{0,61}", "names are lower-case letters, digits and '-', starting with a letter (DNS labels)"},
+	{"[a-z]([a-z0-9-]{0,61}", "names are lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters (DNS labels)"},
 	{"(0[1-9]|1[0-2])", `write a date as "2026-01-31"`},
 	{"T[0-9]{2}:", `write a time as RFC 3339, "2026-11-27T00:00:00Z"`},
 }
@@ -401,7 +436,148 @@ func fieldNames(v cue.Value) []string {
 	}
 	var out []string
 	for it.Next() {
-		out = append(out, it.Selector().Unquoted())
+		// Pattern constraints and other labels that are not strings name
+		// no field.
+		if sel := it.Selector(); sel.IsString() {
+			out = append(out, sel.Unquoted())
+		}
 	}
 	return out
+}
+
+// keyFields are the fields the schema copies a map's key into ({name: N}),
+// so that the key is checked as the field's value.
+var keyFields = []string{"environment", "id", "layer", "model", "name", "stage", "task"}
+
+var (
+	quotedValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*")`)
+	unsatisfied = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") \(does not satisfy (.*)\)$`)
+	maxRunes    = regexp.MustCompile(`^strings\.MaxRunes\(([0-9]+)\)$`)
+)
+
+// explain rewrites CUE's message for a string that fails one of the
+// schema's formats into what is wrong with it (an invalid name, a path
+// Gateway API refuses, a day February lacks), and moves an error about a
+// map key copied into its entry (teams."a/b".name) up to the key itself:
+// atKey reports that labels now end at the key.
+func explain(labels []string, msg string) (_ []string, _ string, atKey bool) {
+	m := quotedValue.FindStringSubmatch(msg)
+	if m == nil {
+		return labels, msg, false
+	}
+	value, _ := unquoteCUE(m[1])
+	if n := len(labels); n >= 2 && slices.Contains(keyFields, labels[n-1]) && labels[n-2] == value {
+		field := labels[n-1]
+		labels, atKey = labels[:n-1], true
+		if strings.Contains(msg, "(want one of ") {
+			// An enumeration (governance layers and stages).
+			msg = "invalid " + field + strings.TrimPrefix(msg, "invalid value")
+		}
+	}
+	if b := boundErr.FindStringSubmatch(msg); b != nil && strings.HasPrefix(b[2], "=~") {
+		for _, f := range formats {
+			if strings.Contains(b[2], f.fragment) {
+				return labels, fmt.Sprintf("invalid %s %s: %s", f.what, shorten(value), f.explain(value)), atKey
+			}
+		}
+	}
+	if u := unsatisfied.FindStringSubmatch(msg); u != nil {
+		switch c := u[2]; {
+		case c == "time.Time" || strings.HasPrefix(c, `time.Format("2006-01-02T`):
+			return labels, fmt.Sprintf("invalid time %s: %s", shorten(value), explainTime(value)), atKey
+		case strings.HasPrefix(c, "time.Format("):
+			return labels, fmt.Sprintf("invalid date %s: %s", shorten(value), explainTime(value)), atKey
+		case maxRunes.MatchString(c):
+			limit := maxRunes.FindStringSubmatch(c)[1]
+			return labels, fmt.Sprintf("%s is too long: %d characters, at most %s", shorten(value), utf8.RuneCountInString(value), limit), atKey
+		}
+	}
+	return labels, msg, atKey
+}
+
+// formatPath renders labels as a CUE path, definitions unquoted.
+func formatPath(labels []string) string {
+	if len(labels) > 0 && isDefinition(labels[0]) {
+		rest := source.FormatPath(labels[1:])
+		if rest == "" {
+			return labels[0]
+		}
+		return labels[0] + "." + rest
+	}
+	return source.FormatPath(labels)
+}
+
+func isDefinition(label string) bool { return strings.HasPrefix(label, "#") }
+
+// definitionPos finds where a path inside one of the user's definitions
+// (#Tree.child) is written, or the nearest enclosing field of it; the
+// source index knows only the spec's data. It falls back to the first
+// file that declares the definition.
+func definitionPos(pkg *load.Package, labels []string) diag.Pos {
+	var fallback diag.Pos
+	for _, f := range pkg.Files {
+		if !slices.Contains(f.Declares, labels[0]) {
+			continue
+		}
+		syn := f.Syntax
+		if syn == nil {
+			var err error
+			if syn, err = f.Reparse(); err != nil {
+				continue
+			}
+		}
+		if p, depth := findDecl(syn.Decls, labels); depth > 0 {
+			return source.Pos(p)
+		}
+		if !fallback.IsValid() {
+			fallback = diag.Pos{File: f.Path, Line: 1, Column: 1}
+		}
+	}
+	return fallback
+}
+
+// findDecl descends decls along labels, definitions included, and returns
+// the position of the deepest field found and its depth.
+func findDecl(decls []ast.Decl, labels []string) (token.Pos, int) {
+	best, depth := token.NoPos, 0
+	for _, d := range decls {
+		var x ast.Expr
+		switch d := d.(type) {
+		case *ast.Field:
+			if name, _, err := ast.LabelName(d.Label); err != nil || name != labels[0] {
+				continue
+			}
+			if depth < 1 {
+				best, depth = d.Label.Pos(), 1
+			}
+			if len(labels) == 1 {
+				return best, depth
+			}
+			x = d.Value
+			if p, n := findExprDecl(x, labels[1:]); n > 0 && n+1 > depth {
+				best, depth = p, n+1
+			}
+		case *ast.EmbedDecl:
+			if p, n := findExprDecl(d.Expr, labels); n > depth {
+				best, depth = p, n
+			}
+		}
+	}
+	return best, depth
+}
+
+func findExprDecl(x ast.Expr, labels []string) (token.Pos, int) {
+	switch x := x.(type) {
+	case *ast.StructLit:
+		return findDecl(x.Elts, labels)
+	case *ast.BinaryExpr:
+		if x.Op == token.AND {
+			p, n := findExprDecl(x.X, labels)
+			if q, m := findExprDecl(x.Y, labels); m > n {
+				p, n = q, m
+			}
+			return p, n
+		}
+	}
+	return token.NoPos, 0
 }

@@ -122,10 +122,13 @@ func (e *evaluator) evalUnit(pkg *load.Package, unit []int, decode bool) unitRes
 	u := e.spec.Unify(v)
 	var s model.Spec
 	var err error
+	// decodeErr is set when the value is valid CUE the model cannot hold.
+	decodeErr := false
 	if decode {
 		var b []byte
 		if b, err = u.MarshalJSON(); err == nil {
 			err = json.Unmarshal(b, &s)
+			decodeErr = err != nil
 		}
 	} else {
 		// Validation alone costs about half of validating and decoding.
@@ -134,6 +137,10 @@ func (e *evaluator) evalUnit(pkg *load.Package, unit []int, decode bool) unitRes
 	if err != nil {
 		var all []cueError
 		walkErrors(u, nil, pkg.Index, &all)
+		if len(all) == 0 && decodeErr {
+			res.diags.Append(decodeError(pkg, u, err))
+			return res
+		}
 		if len(all) == 0 {
 			all = flatten(errors.Errors(err))
 		}
