@@ -205,15 +205,24 @@ func Load(dir, display string) (*Package, diag.Diagnostics, error) {
 	return pkg, ds, nil
 }
 
+// findFiles lists the spec's files under root. A root that is a symbolic
+// link (a spec directory linked from elsewhere, or a working directory
+// entered through a link) is followed, which filepath.WalkDir does not do
+// by itself; the files keep root's name so messages use the path the user
+// gave. Links below the root are not followed.
 func findFiles(root string) ([]string, error) {
+	target, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("read spec directory: %w", err)
+	}
 	var out []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(target, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != root && (name == "cue.mod" || name == "testdata" || name == "node_modules" ||
+			if p != target && (name == "cue.mod" || name == "testdata" || name == "node_modules" ||
 				strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 				return filepath.SkipDir
 			}
@@ -221,7 +230,11 @@ func findFiles(root string) ([]string, error) {
 		}
 		if strings.HasSuffix(name, ".cue") && !strings.HasPrefix(name, ".") &&
 			!strings.HasPrefix(name, "_") && !strings.HasSuffix(name, "_tool.cue") {
-			out = append(out, p)
+			rel, err := filepath.Rel(target, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, filepath.Join(root, rel))
 		}
 		return nil
 	})
@@ -243,6 +256,10 @@ func parseFile(path string) (*File, error) {
 	}
 	f, err := parser.ParseFile(path, src)
 	if err != nil {
+		return nil, err
+	}
+	// Bound the nesting before anything walks the tree recursively.
+	if err := checkDepth(f); err != nil {
 		return nil, err
 	}
 	file := &File{Path: path, Src: src, Syntax: f, PackagePos: f.Pos()}

@@ -27,6 +27,9 @@ type Index struct {
 	// by sep); global files may write anywhere.
 	byKey  map[string][]int
 	global []int
+	// keyDepth is the number of labels of the longest footprint key, so
+	// that a lookup joins only the prefixes of a path that can be keys.
+	keyDepth int
 	// fallback is used when no ancestor of a path is declared anywhere.
 	fallback token.Pos
 }
@@ -53,6 +56,7 @@ func (ix *Index) AddFootprint(i int, path []string) {
 		ix.global = append(ix.global, i)
 		return
 	}
+	ix.keyDepth = max(ix.keyDepth, len(path))
 	k := strings.Join(path, sep)
 	if fs := ix.byKey[k]; len(fs) == 0 || fs[len(fs)-1] != i {
 		ix.byKey[k] = append(fs, i)
@@ -60,10 +64,18 @@ func (ix *Index) AddFootprint(i int, path []string) {
 }
 
 // candidates returns the files that may write at path, in file order.
+// It costs the length of the path's first keyDepth labels, not of the
+// whole path: walking an error down a value nested n levels asks for the
+// candidates at every level, and joining every prefix each time made that
+// walk cubic in n.
 func (ix *Index) candidates(labels []string) []int {
 	var out []int
-	for n := len(labels); n > 0; n-- {
-		out = append(out, ix.byKey[strings.Join(labels[:n], sep)]...)
+	prefix := strings.Join(labels[:min(len(labels), ix.keyDepth)], sep)
+	for n := min(len(labels), ix.keyDepth); n > 0; n-- {
+		out = append(out, ix.byKey[prefix]...)
+		if n > 1 {
+			prefix = prefix[:len(prefix)-len(labels[n-1])-len(sep)]
+		}
 	}
 	out = append(out, ix.global...)
 	if len(out) == 0 || len(labels) < 2 {

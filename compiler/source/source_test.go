@@ -100,3 +100,47 @@ func TestIndexRootReadsNoFile(t *testing.T) {
 		t.Errorf("looking up the root read %d files, want none", read)
 	}
 }
+
+// TestIndexDeepPath guards against lookups that cost more the deeper the
+// path: the error walk asks for the children of a value at every level it
+// descends, and joining every prefix of the path each time made the walk
+// down a value 2,000 levels deep take seconds.
+func TestIndexDeepPath(t *testing.T) {
+	a, err := parser.ParseFile("/spec/a.cue", "package x\n\nteams: vision: x: y: 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := parser.ParseFile("/spec/b.cue", "package x\n\nplatform: name: \"p\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := parser.ParseFile("/spec/c.cue", "package x\n\nteams: nlp: x: 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []*ast.File{a, b, c}
+	ix := NewIndex(3, func(i int) *ast.File { return files[i] }, a.Pos())
+	ix.AddFootprint(0, []string{"teams", "vision"})
+	ix.AddFootprint(1, []string{"platform"})
+	ix.AddFootprint(2, []string{"teams", "nlp"})
+
+	deep := []string{"teams", "vision", "x"}
+	for range 2000 {
+		deep = append(deep, "y")
+	}
+	if got := ix.candidates(deep); !slices.Equal(got, []int{0}) {
+		t.Errorf("candidates(teams.vision.x.y…) = %v, want [0]", got)
+	}
+	if got := ix.candidates([]string{"platform", "name", "x"}); !slices.Equal(got, []int{1}) {
+		t.Errorf("candidates(platform.name.x) = %v, want [1]", got)
+	}
+	if got := ix.candidates([]string{"teams", "nlp"}); !slices.Equal(got, []int{2}) {
+		t.Errorf("candidates(teams.nlp) = %v, want [2]", got)
+	}
+	if pos, exact := ix.Lookup(deep); pos.Line != 3 || pos.Column != 19 || exact {
+		t.Errorf("Lookup(teams.vision.x.y…) = %v exact=%v, want a.cue:3:19, not exact", pos, exact)
+	}
+	if allocs := testing.AllocsPerRun(10, func() { ix.Children(deep) }); allocs > 10 {
+		t.Errorf("Children of a path 2,003 labels deep allocates %v times, want a few", allocs)
+	}
+}

@@ -98,6 +98,26 @@ func (g *globals) abs(p string) string {
 	return filepath.Join(base, p)
 }
 
+// checkDir refuses a -C directory that does not exist or is not a
+// directory, naming it as the user wrote it; without this check every
+// command would resolve its paths against it and report them instead
+// ("spec directory . does not exist").
+func (g *globals) checkDir() error {
+	if g.dir == "" {
+		return nil
+	}
+	st, err := os.Stat(g.dir)
+	switch {
+	case os.IsNotExist(err):
+		return usageError("-C %s: directory does not exist: pass -C a directory that exists, or leave -C out to run in the current directory", g.dir)
+	case err != nil:
+		return usageError("-C %s: %w", g.dir, err)
+	case !st.IsDir():
+		return usageError("-C %s is not a directory: pass -C the directory to run in", g.dir)
+	}
+	return nil
+}
+
 // base is the directory diagnostics are shown relative to.
 func (g *globals) base() string { return g.abs(".") }
 
@@ -123,6 +143,7 @@ func New(cfg Config) *cobra.Command {
 	root.SetOut(cfg.Stdout)
 	root.SetErr(cfg.Stderr)
 	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", "", "run as if platc was started in `DIR`")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.checkDir() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
