@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/policy"
+	"github.com/platc-dev/platc/compiler/validate"
 	"github.com/platc-dev/platc/policies"
 )
 
@@ -27,6 +29,14 @@ type CheckConfig struct {
 	Inventory any
 	// PolicyTimeout bounds policy evaluation; zero means two minutes.
 	PolicyTimeout time.Duration
+	// PolicyAllowNet names the hosts policies may reach (--policy-allow-net):
+	// OPA's allow_net capability. Empty, they reach none.
+	PolicyAllowNet []string
+	// ReservedRules are the rule IDs of platc's checks outside the
+	// compiler (the inventory reconciliation's), which the user's policies
+	// may not claim, as they may not claim the compiler's own or the
+	// built-in policies'.
+	ReservedRules []string
 	// Tests compiles the policies' _test.rego files too.
 	Tests bool
 	// Reconcile, when set, adds findings about the decoded spec from
@@ -41,15 +51,25 @@ type CheckConfig struct {
 }
 
 // PolicyError reports policies that cannot be used: Rego syntax or type
-// errors, a package outside platc. Its diagnostics are positioned in the
-// .rego files; nothing was evaluated.
+// errors, a package outside platc or a rule ID that is platc's, or a
+// policy that failed as it was evaluated. Its diagnostics are positioned
+// in the .rego files; no finding is reported.
 type PolicyError struct {
 	Diags diag.Diagnostics
+	// Evaluated is set when the policies compiled and failed as they
+	// were evaluated.
+	Evaluated bool
 }
 
 func (e *PolicyError) Error() string {
+	if e.Evaluated {
+		return fmt.Sprintf("the policies have %d error(s); no finding was reported", len(e.Diags))
+	}
 	return fmt.Sprintf("the policies have %d error(s); nothing was evaluated", len(e.Diags))
 }
+
+// ownRules are the rule IDs of the compiler's own checks.
+var ownRules = []string{load.RuleSyntax, load.RuleLoad, validate.RuleSchema, validate.RuleReference, validate.RuleRequired}
 
 // Policies compiles the built-in policies and the user's for cfg.
 func Policies(ctx context.Context, cfg CheckConfig) (*policy.Engine, error) {
@@ -59,7 +79,11 @@ func Policies(ctx context.Context, cfg CheckConfig) (*policy.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, ds := policy.Compile(ctx, srcs, cfg.Tests)
+	eng, ds := policy.CompileWith(ctx, srcs, policy.Options{
+		Tests:    cfg.Tests,
+		AllowNet: cfg.PolicyAllowNet,
+		Reserved: append(slices.Clone(ownRules), cfg.ReservedRules...),
+	})
 	if ds.HasErrors() {
 		return nil, &PolicyError{Diags: ds}
 	}
@@ -115,10 +139,22 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 		}
 		return nil, nil, fmt.Errorf("policies did not finish within %s: a rule may be looping over a large range or a deep walk; raise --policy-timeout if the spec is simply large", cfg.PolicyTimeout)
 	}
+	var ee *policy.EvalError
+	if errors.As(err, &ee) {
+		d := ee.Diag
+		if ee.Net {
+			d.Hint = "policies reach no host unless --policy-allow-net HOST names it, so that they are hermetic; name the host only if the policy must reach it"
+		}
+		return nil, nil, &PolicyError{Diags: diag.Diagnostics{d}, Evaluated: true}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	ds.Append(pc.eng.Findings(ev.Findings, in, res.Package.Index)...)
+	found, refused := pc.eng.Findings(ev.Findings, in, res.Package.Index)
+	if len(refused) > 0 {
+		return nil, nil, &PolicyError{Diags: refused.Sorted(), Evaluated: true}
+	}
+	ds.Append(found...)
 	res.Capabilities = ev.Capabilities
 	if cfg.Reconcile != nil {
 		more, err := cfg.Reconcile(res.Spec, func(labels []string) diag.Pos {
@@ -134,7 +170,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 	for id := range pc.eng.Rules {
 		known[id] = true
 	}
-	for _, id := range []string{"schema", "reference", "required"} {
+	for _, id := range []string{validate.RuleSchema, validate.RuleReference, validate.RuleRequired} {
 		known[id] = true
 	}
 	// Rules may name themselves in their findings rather than in METADATA.

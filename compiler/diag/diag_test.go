@@ -111,3 +111,56 @@ func TestJUnit(t *testing.T) {
 		t.Errorf("an empty report has one passing case:\n%s", b.String())
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"ordinary text is left as it is":        {"quota 80 > 64 for teams.vision (ünïcödé, 日本, \\d+, C:\\x)", "quota 80 > 64 for teams.vision (ünïcödé, 日本, \\d+, C:\\x)"},
+		"a tab is left as it is":                {"a\tb", "a\tb"},
+		"a newline cannot start a line":         {"x\n::warning file=x::pwned", `x\n::warning file=x::pwned`},
+		"a carriage return cannot overwrite it": {"ok\rFAKE", `ok\rFAKE`},
+		"terminal escapes are shown":            {"\x1b[2K\x1b[1Aclean", `\x1b[2K\x1b[1Aclean`},
+		"other C0 controls and DEL are shown":   {"a\x00b\x07c\x7f", `a\x00b\x07c\x7f`},
+		"C1 controls are shown":                 {"a\u0085b\u009bc", `a\u0085b\u009bc`},
+		"Unicode line separators are shown":     {"a\u2028b\u2029c", `a\u2028b\u2029c`},
+		"bidirectional overrides are shown":     {"ok\u202etxt.exe", `ok\u202etxt.exe`},
+		"bytes that are not UTF-8 are shown":    {"a\xffb", `a\xffb`},
+		"a replacement character is left as is": {"a\ufffdb", "a\ufffdb"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Printable(tt.in); got != tt.want {
+				t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTextIsOneLinePerFinding: what a policy or a file name holds cannot
+// forge a line of text output (a finding, a CI workflow command).
+func TestTextIsOneLinePerFinding(t *testing.T) {
+	ds := Diagnostics{{
+		Severity: Error,
+		Rule:     "r\n::error::rule",
+		Message:  "m\n::warning file=x::pwned\r\x1b[2K",
+		Path:     "teams.a\nb",
+		Pos:      Pos{File: "spec/a\nb.cue", Line: 3, Column: 4},
+		Related:  []Pos{{File: "spec/c\r.cue", Line: 1, Column: 1}},
+		Hint:     "h\n::notice::x",
+	}}
+	var b bytes.Buffer
+	if err := WriteText(&b, ds); err != nil {
+		t.Fatal(err)
+	}
+	want := `spec/a\nb.cue:3:4: error r\n::error::rule: m\n::warning file=x::pwned\r\x1b[2K
+    spec/c\r.cue:1:1
+    hint: h\n::notice::x
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "::") {
+			t.Errorf("a line of text output is a workflow command: %q", l)
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -37,18 +39,50 @@ type Engine struct {
 	// Rules by rule ID, and by package path.
 	Rules     map[string]*Rule
 	byPackage map[string]*Rule
+	// reserved says whose each rule ID the user's policies may not claim
+	// is: platc's own checks', or a built-in policy's.
+	reserved map[string]string
 }
 
-// Compile parses and compiles the policy sources. Test files are compiled
-// too when tests is set (for `platc policy test`). Syntax and type errors
-// come back as diagnostics at their file:line:col; an engine is returned
-// only when there are none.
+// Options say how policies are compiled and what they may reach.
+type Options struct {
+	// Tests compiles the _test.rego files too (platc policy test).
+	Tests bool
+	// AllowNet names the hosts policies may reach, OPA's allow_net
+	// capability: http.send, net.lookup_ip_addr and the remote $refs of
+	// json.match_schema are refused every other host. Empty, they reach
+	// none, so that policies are hermetic: a spec gets the same findings
+	// on every machine, and a policy cannot send it anywhere.
+	AllowNet []string
+	// Reserved are the rule IDs of platc's own checks outside the
+	// policies (schema, reference, …). The user's policies may not claim
+	// them, nor the IDs of the built-in policies and of the checks this
+	// package makes (rego, exception-expired, …), in their METADATA, their
+	// package's name or a finding's rule.
+	Reserved []string
+}
+
+// ownRules are the rule IDs this package reports under itself.
+func ownRules() []string {
+	return []string{RuleRego, RuleExceptionExpired, RuleExceptionUnused, RulePolicyConfig}
+}
+
+// Compile is [CompileWith] with the default options: no host reachable.
 func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.Diagnostics) {
+	return CompileWith(ctx, sources, Options{Tests: tests})
+}
+
+// CompileWith parses and compiles the policy sources. Test files are
+// compiled too when opts.Tests is set (for `platc policy test`). Syntax and
+// type errors, and user policies that claim what is platc's (a reserved
+// package or rule ID), come back as diagnostics at their file:line:col; an
+// engine is returned only when there are none.
+func CompileWith(ctx context.Context, sources []Source, opts Options) (*Engine, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	modules := map[string]*ast.Module{}
 	builtin := map[string]bool{}
 	for _, s := range sources {
-		if s.IsTest() && !tests {
+		if s.IsTest() && !opts.Tests {
 			continue
 		}
 		m, err := ast.ParseModuleWithOpts(s.Name, string(s.Src), ast.ParserOptions{
@@ -73,20 +107,38 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 			})
 			continue
 		}
+		if !s.Builtin {
+			if bad := reservedRules(m); len(bad) > 0 {
+				ds.Append(bad...)
+				continue
+			}
+		}
 		modules[s.Name] = m
 		builtin[s.Name] = s.Builtin
 	}
 	if ds.HasErrors() {
 		return nil, ds.Sorted()
 	}
-	c := ast.NewCompiler().WithEnablePrintStatements(tests)
+	caps := ast.CapabilitiesForThisVersion()
+	// A nil allow_net lets OPA reach every host; an empty one, none.
+	caps.AllowNet = append([]string{}, opts.AllowNet...)
+	c := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(opts.Tests)
 	c.Compile(modules)
 	if c.Failed() {
 		ds.Append(regoErrors(c.Errors)...)
 		return nil, ds.Sorted()
 	}
-	e := &Engine{compiler: c, modules: modules, Rules: map[string]*Rule{}, byPackage: map[string]*Rule{}}
-	for name, m := range modules {
+	e := &Engine{compiler: c, modules: modules, Rules: map[string]*Rule{}, byPackage: map[string]*Rule{}, reserved: map[string]string{}}
+	for _, id := range append(ownRules(), opts.Reserved...) {
+		e.reserved[id] = "platc's own checks"
+	}
+	// The built-in policies first, so that their IDs are taken before a
+	// user's policy can claim one.
+	names := slices.SortedFunc(maps.Keys(modules), func(a, b string) int {
+		return cmp.Or(-cmp.Compare(b2i(builtin[a]), b2i(builtin[b])), cmp.Compare(a, b))
+	})
+	for _, name := range names {
+		m := modules[name]
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
 		if strings.HasSuffix(pkg, "_test") {
 			continue
@@ -104,6 +156,13 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 		if r.ID == "" {
 			r.ID = strings.TrimPrefix(pkg, "platc.")
 		}
+		if owner, ok := e.reserved[r.ID]; ok && !r.Builtin {
+			ds.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: r.Pos,
+				Message: fmt.Sprintf("rule ID %s is reserved for %s: give policy %s a custom.id of its own in its METADATA", r.ID, owner, pkg),
+			})
+			continue
+		}
 		if prev, ok := e.Rules[r.ID]; ok && prev.Package != pkg {
 			ds.Append(diag.Diagnostic{
 				Severity: diag.Error, Rule: RuleRego, Pos: r.Pos,
@@ -113,6 +172,9 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 		}
 		e.Rules[r.ID] = r
 		e.byPackage[pkg] = r
+		if r.Builtin {
+			e.reserved[r.ID] = "the built-in policy " + pkg
+		}
 	}
 	if ds.HasErrors() {
 		return nil, ds.Sorted()
@@ -120,6 +182,7 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 	q, err := rego.New(
 		rego.Query("data.platc"),
 		rego.Compiler(c),
+		rego.Capabilities(caps),
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
 	if err != nil {
@@ -128,6 +191,47 @@ func Compile(ctx context.Context, sources []Source, tests bool) (*Engine, diag.D
 	}
 	e.query = q
 	return e, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reservedRules refuses the rules of a user's module that define documents
+// under platc.builtin or platc.lib through a rule head such as
+// builtin.gpu_cost.deny in package platc: their findings would pass for
+// those of a built-in policy.
+func reservedRules(m *ast.Module) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, r := range m.Rules {
+		path := refLabels(r.Path())
+		if len(path) >= 3 && path[0] == "data" && path[1] == "platc" && (path[2] == "builtin" || path[2] == "lib") {
+			ds.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: locPos(r.Location),
+				Message: fmt.Sprintf("rule %s defines %s, which is reserved for platc's built-in policies: define your rules in another package under platc (platc.custom.…)", r.Head.Ref(), strings.Join(path[1:], ".")),
+			})
+		}
+	}
+	return ds
+}
+
+// refLabels reads the labels of a ground ref: data.platc.builtin.x.
+func refLabels(ref ast.Ref) []string {
+	out := make([]string, 0, len(ref))
+	for _, t := range ref {
+		switch v := t.Value.(type) {
+		case ast.Var:
+			out = append(out, string(v))
+		case ast.String:
+			out = append(out, string(v))
+		default:
+			return out
+		}
+	}
+	return out
 }
 
 // Modules returns the compiled modules, for the test runner.
@@ -184,6 +288,9 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Evaluation, er
 		if errors.As(err, &te) && te.Code == topdown.CancelErr || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			return nil, ErrTimeout
 		}
+		if te != nil && te.Location != nil {
+			return nil, e.evalError(te)
+		}
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
 	ev := &Evaluation{}
@@ -195,6 +302,38 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Evaluation, er
 	sort.SliceStable(ev.Findings, func(i, j int) bool { return ev.Findings[i].Package < ev.Findings[j].Package })
 	ev.Capabilities = capabilities(doc)
 	return ev, nil
+}
+
+// EvalError is a policy that failed as it was evaluated: a built-in
+// function that refused its arguments, such as http.send asked for a host
+// the policies may not reach, or a rule with conflicting values. Diag is
+// positioned at the expression in the .rego file, under the policy's rule
+// ID.
+type EvalError struct {
+	Diag diag.Diagnostic
+	// Net is set when the policy tried to reach a host that
+	// [Options.AllowNet] does not name.
+	Net bool
+}
+
+func (e *EvalError) Error() string {
+	return fmt.Sprintf("evaluate policies: %s: %s", e.Diag.Pos, e.Diag.Message)
+}
+
+// evalError positions an evaluation error in its policy.
+func (e *Engine) evalError(te *topdown.Error) *EvalError {
+	d := diag.Diagnostic{Severity: diag.Error, Rule: RuleRego, Pos: locPos(te.Location), Message: te.Message}
+	if m, ok := e.modules[te.Location.File]; ok {
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		d.Message = fmt.Sprintf("policy %s: %s", pkg, te.Message)
+		if r := e.byPackage[pkg]; r != nil {
+			d.Rule = r.ID
+		}
+	}
+	// OPA's words for a host outside allow_net (http.send,
+	// net.lookup_ip_addr; a JSON schema's remote $ref).
+	net := strings.Contains(te.Message, "disallowed host") || strings.Contains(te.Message, "remote reference loading disabled")
+	return &EvalError{Diag: d, Net: net}
 }
 
 // capabilities reads data.platc.lib.capabilities.has from the value of

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/platc-dev/platc/compiler/diag"
@@ -19,13 +20,33 @@ type Positioner interface {
 // finding (no msg, no path, a path the spec does not have) becomes an
 // error of the rule that produced it, at the policy's package clause, so
 // it is never dropped silently.
-func (e *Engine) Findings(raw []RawFinding, in *Input, pos Positioner) diag.Diagnostics {
-	var ds diag.Diagnostics
+//
+// A finding of a user's policy that names a rule ID reserved for platc's
+// own checks or a built-in policy would pass for theirs, and could be
+// silenced as theirs: it is not reported as a finding but comes back in
+// refused, an error of the policy at its package clause, which makes the
+// whole check fail as a broken policy does.
+func (e *Engine) Findings(raw []RawFinding, in *Input, pos Positioner) (ds, refused diag.Diagnostics) {
 	for _, f := range raw {
 		r := e.RuleFor(f.Package)
 		ruleID, rulePos := strings.TrimPrefix(f.Package, "platc."), diag.Pos{}
 		if r != nil {
 			ruleID, rulePos = r.ID, r.Pos
+		}
+		owner := e.owner(f.Package)
+		if rulePos == (diag.Pos{}) && owner != nil {
+			rulePos = owner.Pos
+		}
+		users := owner == nil || !owner.Builtin
+		if whose, ok := e.reserved[ruleID]; ok && users {
+			// A document below the user's package, custom.deny in package
+			// platc defining platc.custom.deny, or schema.deny.
+			refused.Append(diag.Diagnostic{
+				Severity: diag.Error, Rule: RuleRego, Pos: rulePos,
+				Message: fmt.Sprintf("policy %s: its findings are reported under rule ID %s, which is reserved for %s", f.Package, ruleID, whose),
+				Hint:    "define the deny and warn rules in a package of their own, with a custom.id in its METADATA",
+			})
+			continue
 		}
 		sev := diag.Warning
 		if f.Deny {
@@ -44,6 +65,18 @@ func (e *Engine) Findings(raw []RawFinding, in *Input, pos Positioner) diag.Diag
 			continue
 		}
 		if id, ok := obj["rule"].(string); ok && id != "" {
+			if whose, ok := e.reserved[id]; ok && users {
+				what := compact(f.Value)
+				if msg, ok := obj["msg"].(string); ok && msg != "" {
+					what = strconv.Quote(msg)
+				}
+				refused.Append(diag.Diagnostic{
+					Severity: diag.Error, Rule: RuleRego, Pos: rulePos,
+					Message: fmt.Sprintf("policy %s: finding %s claims rule ID %s, which is reserved for %s", f.Package, what, id, whose),
+					Hint:    fmt.Sprintf("give the finding a rule ID of your own, or leave rule out to report it as %s", ruleID),
+				})
+				continue
+			}
 			ruleID = id
 		}
 		msg, ok := obj["msg"].(string)
@@ -67,7 +100,23 @@ func (e *Engine) Findings(raw []RawFinding, in *Input, pos Positioner) diag.Diag
 		}
 		ds.Append(d)
 	}
-	return ds
+	return ds, refused
+}
+
+// owner returns the rule of the module that defines the findings of pkg:
+// the module of that package, or else of the closest package above it
+// (package platc.custom can define custom.team.deny).
+func (e *Engine) owner(pkg string) *Rule {
+	for p := pkg; ; {
+		if r := e.byPackage[p]; r != nil {
+			return r
+		}
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return nil
+		}
+		p = p[:i]
+	}
 }
 
 // pathLabels reads a finding's path: an array of labels or a dotted string.

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,7 +113,11 @@ deny contains "just a string" if true
 	}
 	type row struct{ Sev, Rule, Path, Msg string }
 	var got []row
-	for _, d := range eng.Findings(raw, in, paths{}).Sorted() {
+	found, refused := eng.Findings(raw, in, paths{})
+	if len(refused) > 0 {
+		t.Errorf("refused findings: %v", refused)
+	}
+	for _, d := range found.Sorted() {
 		got = append(got, row{d.Severity.String(), d.Rule, d.Path, d.Message})
 	}
 	want := []row{
@@ -151,4 +156,107 @@ func TestInputHas(t *testing.T) {
 			t.Errorf("Has(%s) = %v, want %v", path, got, want)
 		}
 	}
+}
+
+// TestUserPoliciesCannotClaimPlatcsRuleIDs: a user's policy may not
+// report under the ID of platc's own checks or of a built-in policy, in
+// its METADATA, its package or a finding's rule, nor define findings in a
+// built-in policy's package, as its findings would pass for theirs.
+func TestUserPoliciesCannotClaimPlatcsRuleIDs(t *testing.T) {
+	builtin := Source{Name: BuiltinPrefix + "b.rego", Builtin: true, Src: []byte(`# METADATA
+# custom:
+#   id: gpu-cost
+package platc.builtin.gpu_cost
+
+deny contains {"msg": "builtin", "path": "teams", "rule": "gpu-cost"} if false
+`)}
+	tests := map[string]struct {
+		policy  string
+		compile string // the compile error, "" for none
+		refused string // the refused finding, "" for none
+	}{
+		"a custom.id of platc's own check": {
+			policy:  "# METADATA\n# custom:\n#   id: schema\npackage platc.custom.x\n",
+			compile: "u.rego:4:1: rule ID schema is reserved for platc's own checks: give policy platc.custom.x a custom.id of its own in its METADATA",
+		},
+		"a custom.id platc's caller reserves": {
+			policy:  "# METADATA\n# custom:\n#   id: gpu-idle\npackage platc.custom.x\n",
+			compile: "u.rego:4:1: rule ID gpu-idle is reserved for platc's own checks",
+		},
+		"a custom.id of the policy package's own check": {
+			policy:  "# METADATA\n# custom:\n#   id: exception-expired\npackage platc.custom.x\n",
+			compile: "u.rego:4:1: rule ID exception-expired is reserved for platc's own checks",
+		},
+		"a package whose name is a reserved ID": {
+			policy:  "package platc.schema\n",
+			compile: "u.rego:1:1: rule ID schema is reserved for platc's own checks: give policy platc.schema a custom.id of its own",
+		},
+		"a custom.id of a built-in policy": {
+			policy:  "# METADATA\n# custom:\n#   id: gpu-cost\npackage platc.custom.x\n",
+			compile: "u.rego:4:1: rule ID gpu-cost is reserved for the built-in policy platc.builtin.gpu_cost",
+		},
+		"a rule defined in a built-in policy's package": {
+			policy:  "package platc\n\nbuiltin.gpu_cost.deny contains {\"msg\": \"m\", \"path\": \"teams\"} if true\n",
+			compile: "u.rego:3:1: rule builtin.gpu_cost.deny defines platc.builtin.gpu_cost.deny, which is reserved for platc's built-in policies",
+		},
+		"a rule defined in the built-in library": {
+			policy:  "package platc\n\nlib.capabilities.has contains \"gitops\" if true\n",
+			compile: "u.rego:3:1: rule lib.capabilities.has defines platc.lib.capabilities.has, which is reserved",
+		},
+		"a finding with the rule of platc's own check": {
+			policy:  "package platc.custom.x\n\ndeny contains {\"msg\": \"pwned\", \"path\": \"teams\", \"rule\": \"schema\"} if true\n",
+			refused: `u.rego:1:1: policy platc.custom.x: finding "pwned" claims rule ID schema, which is reserved for platc's own checks`,
+		},
+		"a finding with the rule of a built-in policy": {
+			policy:  "package platc.custom.x\n\nwarn contains {\"msg\": \"pwned\", \"path\": \"teams\", \"rule\": \"gpu-cost\"} if true\n",
+			refused: `u.rego:1:1: policy platc.custom.x: finding "pwned" claims rule ID gpu-cost, which is reserved for the built-in policy platc.builtin.gpu_cost`,
+		},
+		"a finding of a nested document with a reserved rule": {
+			policy:  "package platc.custom\n\nx.deny contains {\"msg\": \"pwned\", \"path\": \"teams\", \"rule\": \"rego\"} if true\n",
+			refused: `u.rego:1:1: policy platc.custom.x: finding "pwned" claims rule ID rego, which is reserved for platc's own checks`,
+		},
+		"a document below the package named like a reserved ID": {
+			policy:  "package platc\n\nschema.deny contains {\"msg\": \"pwned\", \"path\": \"teams\"} if true\n",
+			refused: `u.rego:1:1: policy platc.schema: its findings are reported under rule ID schema, which is reserved for platc's own checks`,
+		},
+		"a finding with a rule of its own": {
+			policy: "package platc.custom.x\n\ndeny contains {\"msg\": \"fine\", \"path\": \"teams\", \"rule\": \"my-rule\"} if true\n",
+		},
+	}
+	spec := &model.Spec{Teams: map[string]*model.Team{"a": {Name: "a", OnCall: "@a"}}}
+	in, err := NewInput(spec, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			srcs := []Source{builtin, {Name: "u.rego", Src: []byte(tt.policy)}}
+			eng, ds := CompileWith(context.Background(), srcs, Options{Reserved: []string{"schema", "gpu-idle"}})
+			if got := line(ds); !strings.HasPrefix(got, tt.compile) || (tt.compile == "") != (got == "") {
+				t.Fatalf("compile errors %q, want %q", got, tt.compile)
+			}
+			if eng == nil {
+				return
+			}
+			raw, err := eng.Eval(context.Background(), in.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found, refused := eng.Findings(raw, in, paths{})
+			if got := line(refused); !strings.HasPrefix(got, tt.refused) || (tt.refused == "") != (got == "") {
+				t.Errorf("refused %q, want %q", got, tt.refused)
+			}
+			if len(refused) > 0 && len(found) > 0 {
+				t.Errorf("a refused finding was reported too: %v", found)
+			}
+		})
+	}
+}
+
+// line shows the first diagnostic as FILE:LINE:COL: message.
+func line(ds diag.Diagnostics) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	return ds[0].Pos.String() + ": " + ds[0].Message
 }

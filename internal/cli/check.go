@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/policy"
+	"github.com/platc-dev/platc/providers/gpu"
 )
 
 const checkLong = `Check vets the spec in DIR (default: the current directory) and then
@@ -28,21 +31,27 @@ stdout instead.
 
 A built-in rule is disabled for a spec by its ID in platform.policies.disabled;
 one finding is silenced by an exception (exceptions: NAME: {rule, path,
-reason, expires}) until it expires.
+reason, expires}) until it expires. The user's policies may not report under
+the rule IDs of platc's own checks or built-in policies.
+
+Policies are hermetic: http.send, net.lookup_ip_addr and JSON schemas' remote
+$refs reach no host unless --policy-allow-net HOST names it.
 
 Exit status: 0 no errors (warnings allowed, unless --fail-on-warn), 1
-findings, 2 a spec that cannot be read, a policy with a Rego error, or a
-policy evaluation that runs past --policy-timeout.`
+findings, 2 a spec that cannot be read, a policy with a Rego error, one that
+fails as it is evaluated (a host it may not reach) or claims a rule ID of
+platc's, or a policy evaluation that runs past --policy-timeout.`
 
 type checkOptions struct {
-	dir           string
-	output        outputFormat
-	failOnWarn    bool
-	policyDirs    []string
-	now           string
-	policyTimeout time.Duration
-	inventory     []string
-	maxAge        time.Duration
+	dir            string
+	output         outputFormat
+	failOnWarn     bool
+	policyDirs     []string
+	now            string
+	policyTimeout  time.Duration
+	policyAllowNet []string
+	inventory      []string
+	maxAge         time.Duration
 }
 
 func (o *checkOptions) validate() error {
@@ -51,9 +60,6 @@ func (o *checkOptions) validate() error {
 	}
 	if _, err := parseNow(o.now); err != nil {
 		return err
-	}
-	if o.policyTimeout < 0 {
-		return usageError("--policy-timeout must be positive")
 	}
 	return nil
 }
@@ -104,8 +110,71 @@ func (o *checkOptions) flags(cmd *cobra.Command) {
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
-	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
+	policyTimeoutFlag(f, &o.policyTimeout)
+	policyAllowNetFlag(f, &o.policyAllowNet)
 	inventoryFlags(cmd, &o.inventory, &o.maxAge, "input.inventory, and reconciliation findings")
+}
+
+// policyTimeoutFlag registers --policy-timeout, two minutes by default,
+// for every command that evaluates policies. A duration that is not
+// positive is refused when the flag is parsed (exit 2): policies always
+// run under a limit.
+func policyTimeoutFlag(f *pflag.FlagSet, p *time.Duration) {
+	*p = 2 * time.Minute
+	f.Var((*policyTimeout)(p), "policy-timeout", "stop policy evaluation after this `duration`")
+}
+
+// policyTimeout is a duration flag that is positive.
+type policyTimeout time.Duration
+
+func (t *policyTimeout) Type() string   { return "duration" }
+func (t *policyTimeout) String() string { return time.Duration(*t).String() }
+
+func (t *policyTimeout) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%s is not positive: give the longest time policy evaluation may take, such as 30s or 5m", s)
+	}
+	*t = policyTimeout(d)
+	return nil
+}
+
+// policyAllowNetFlag registers --policy-allow-net, for every command that
+// evaluates policies: the hosts that http.send, net.lookup_ip_addr and
+// JSON schemas' remote $refs may reach (OPA's allow_net capability). With
+// none, the policies reach no host: they are hermetic.
+func policyAllowNetFlag(f *pflag.FlagSet, p *[]string) {
+	f.Var((*allowedHosts)(p), "policy-allow-net", "let policies reach `HOST` with http.send and net.lookup_ip_addr (repeatable; default: no host)")
+}
+
+// allowedHosts is a repeatable flag of host names, as OPA's allow_net
+// compares them: no scheme, port or path, which would never match.
+type allowedHosts []string
+
+func (h *allowedHosts) Type() string { return "stringArray" }
+func (h *allowedHosts) String() string {
+	if len(*h) == 0 {
+		return "" // no host; help text leaves out an empty default
+	}
+	return "[" + strings.Join(*h, ",") + "]"
+}
+
+func (h *allowedHosts) Set(s string) error {
+	if s == "" || strings.ContainsAny(s, ":/@?#[] \t\r\n") {
+		return fmt.Errorf("%q is not a host name: give a host such as api.example.com or 127.0.0.1, without scheme, port or path", s)
+	}
+	*h = append(*h, s)
+	return nil
+}
+
+// reconcileRules are the rule IDs of the inventory reconciliation, whose
+// findings a check reports beside the policies': the user's policies may
+// not claim them ([compiler.CheckConfig.ReservedRules]).
+func reconcileRules() []string {
+	return []string{gpu.RuleOvercommit, gpu.RulePoolUnbacked, gpu.RuleIdle, gpu.RuleMIGMissing, gpu.RuleModelMismatch}
 }
 
 func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr io.Writer) error {
@@ -121,9 +190,11 @@ func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr i
 func evaluateCheck(ctx context.Context, g *globals, o *checkOptions) (diag.Diagnostics, map[string]*policy.Rule, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
-		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:           now,
-		PolicyTimeout: o.policyTimeout,
+		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:            now,
+		PolicyTimeout:  o.policyTimeout,
+		PolicyAllowNet: o.policyAllowNet,
+		ReservedRules:  reconcileRules(),
 	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))

@@ -211,8 +211,9 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 		return inventoryError(g, err)
 	}
 	res, ds, err := compiler.Check(ctx, compiler.CheckConfig{
-		Config: compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:    now,
+		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:           now,
+		ReservedRules: reconcileRules(),
 	})
 	if err != nil {
 		return checkError(g, err)

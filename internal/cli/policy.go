@@ -12,12 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/diag"
 )
 
 const policyTestLong = `Policy test runs the Rego unit tests (test_ rules in *_test.rego files) of
 the built-in policies and of the user's policies in DIR/policies and each
 --policy DIR, like 'opa test'. It prints a line per failing test (and per
-test with -v) and a summary, and exits 1 when a test fails or errors.`
+test with -v) and a summary, and exits 1 when a test fails or errors. As in
+check, the policies reach no host unless --policy-allow-net HOST names it.`
 
 func newPolicyCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -34,6 +36,7 @@ type policyTestOptions struct {
 	verbose    bool
 	run        string
 	timeout    time.Duration
+	allowNet   []string
 }
 
 func newPolicyTestCmd(g *globals) *cobra.Command {
@@ -56,11 +59,17 @@ func newPolicyTestCmd(g *globals) *cobra.Command {
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also test the policies in `DIR` (repeatable)")
 	f.StringVarP(&o.run, "run", "r", "", "run only tests matching this `regex`")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "stop a test after this `duration`")
+	policyAllowNetFlag(f, &o.allowNet)
 	return cmd
 }
 
 func (o *policyTestOptions) config(g *globals) compiler.CheckConfig {
-	cfg := compiler.CheckConfig{Config: compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir}, Tests: true}
+	cfg := compiler.CheckConfig{
+		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Tests:          true,
+		PolicyAllowNet: o.allowNet,
+		ReservedRules:  reconcileRules(),
+	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
 	}
@@ -109,18 +118,20 @@ func runPolicyTest(ctx context.Context, g *globals, o *policyTestOptions, stdout
 		if status == "PASS" && !o.verbose || status == "SKIPPED" && !o.verbose {
 			continue
 		}
-		name := displayName(g, r.Location.File)
+		// What a test prints and its errors come from the policies, as
+		// may the file's name: their control characters are escaped.
+		name := diag.Printable(displayName(g, r.Location.File))
 		if name != file {
 			fmt.Fprintf(stdout, "%s:\n", name)
 			file = name
 		}
-		fmt.Fprintf(stdout, "%s.%s: %s (%s)\n", strings.TrimPrefix(r.Package, "data."), r.Name, status, r.Duration.Round(time.Microsecond))
+		fmt.Fprintf(stdout, "%s.%s: %s (%s)\n", strings.TrimPrefix(r.Package, "data."), diag.Printable(r.Name), status, r.Duration.Round(time.Microsecond))
 		if r.Error != nil {
-			fmt.Fprintf(stdout, "  %v\n", r.Error)
+			fmt.Fprintf(stdout, "  %s\n", diag.Printable(r.Error.Error()))
 		}
 		if len(r.Output) > 0 && status != "PASS" {
 			for _, l := range strings.Split(strings.TrimRight(string(r.Output), "\n"), "\n") {
-				fmt.Fprintf(stdout, "  %s\n", l)
+				fmt.Fprintf(stdout, "  %s\n", diag.Printable(l))
 			}
 		}
 	}
