@@ -19,7 +19,7 @@ PULUMI_VERSION := v3.259.0
 # a Tuesday morning, inside its change windows.
 EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-vet bench-check fuzz demo fmt vet clean
+.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-vet bench-check fuzz fuzz-adversarial demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -106,6 +106,20 @@ fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
 	$(GO) test -run '^$$' -fuzz '^FuzzEncodeMatchesJSON$$' -fuzztime 30s ./internal/kubeyaml
 	$(GO) test -run '^$$' -fuzz '^FuzzEncoder$$' -fuzztime 30s ./internal/kubeyaml
+
+# Each fuzz target runs on one worker (-parallel 1) under a soft memory
+# limit, so that an input that takes too long or too much shows as that
+# input, not as a dead worker; FUZZTIME sets how long each runs.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./internal/cli:FuzzReportInputs
+
+fuzz-adversarial: ## the adversarial corpus (internal/cli/testdata/adversarial), then every fuzz target for FUZZTIME (default 60s) each
+	$(GO) test -count=1 -run '^TestAdversarial$$' ./internal/cli
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		GOMEMLIMIT=2GiB $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
+	done
 
 demo: build tools-pulumi ## check, render and apply the example platform (local Pulumi backend, local GitOps repo), then scaffold and check a new one
 	@rm -rf demo && mkdir -p demo && cp -r examples/acme-shop demo/acme-shop

@@ -67,6 +67,8 @@ nothing is written on schema errors); 2 usage, I/O, inventory or policy
 errors.`
 
 type docsOptions struct {
+	// force replaces files in out that platc did not write.
+	force         bool
 	dir           string
 	out           string
 	now           string
@@ -76,8 +78,10 @@ type docsOptions struct {
 	promTimeout   time.Duration
 	policyDirs    []string
 	policyTimeout time.Duration
-	serve         string
-	poll          time.Duration
+	// policyAllowNet are the hosts policies may reach.
+	policyAllowNet []string
+	serve          string
+	poll           time.Duration
 }
 
 func (o *docsOptions) validate() error {
@@ -94,9 +98,6 @@ func (o *docsOptions) validate() error {
 	}
 	if o.promTimeout <= 0 {
 		return usageError("--prometheus-timeout must be positive")
-	}
-	if o.policyTimeout < 0 {
-		return usageError("--policy-timeout must be positive")
 	}
 	if o.serve != "" {
 		if _, _, err := net.SplitHostPort(o.serve); err != nil {
@@ -136,12 +137,14 @@ func newDocsCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "output `DIR` (required unless --serve)")
+	f.BoolVar(&o.force, "force", false, "replace files in DIR that platc did not write (it refuses by default, listing them)")
 	f.StringVar(&o.now, "now", "", "the time milestones and the calendar are judged at, RFC 3339 or a date (default: the current time)")
 	inventoryFlags(cmd, &o.inventory, &o.maxAge, "discovered hardware beside the pools")
 	f.StringVar(&o.prometheus, "prometheus", "", "Prometheus base `URL` to query the KPIs' current values from")
 	f.DurationVar(&o.promTimeout, "prometheus-timeout", 10*time.Second, "give up on Prometheus after this `duration`")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
-	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
+	policyTimeoutFlag(f, &o.policyTimeout)
+	policyAllowNetFlag(f, &o.policyAllowNet)
 	f.StringVar(&o.serve, "serve", "", "serve the docs on `ADDR` (localhost:8080) and rebuild them when the spec changes")
 	f.DurationVar(&o.poll, "poll", 500*time.Millisecond, "with --serve, how often to look for changed files")
 	return cmd
@@ -160,9 +163,11 @@ type docsBuild struct {
 func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag.Diagnostics) error) (*docsBuild, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
-		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:           now,
-		PolicyTimeout: o.policyTimeout,
+		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:            now,
+		PolicyTimeout:  o.policyTimeout,
+		PolicyAllowNet: o.policyAllowNet,
+		ReservedRules:  reconcileRules(),
 	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
@@ -217,9 +222,9 @@ func runDocs(ctx context.Context, g *globals, o *docsOptions, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	changes, err := outtree.Write(g.abs(o.out), b.files)
+	changes, err := outtree.Write(ctx, g.abs(o.out), b.files, outOptions(stderr, o.out, o.force))
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
+		return writeError(o.out, err)
 	}
 	fmt.Fprintf(stderr, "wrote %d files into %s (open %s): %d added, %d changed, %d removed\n",
 		len(b.files), o.out, filepath.Join(o.out, "index.html"), len(changes.Added), len(changes.Changed), len(changes.Removed))
@@ -311,7 +316,7 @@ func serveDocs(ctx context.Context, g *globals, o *docsOptions, ln net.Listener)
 			served, err = docs.Build(in)
 		}
 		if err == nil && o.out != "" {
-			if _, werr := outtree.Write(g.abs(o.out), b.files); werr != nil {
+			if _, werr := outtree.Write(ctx, g.abs(o.out), b.files, outOptions(stderr, o.out, o.force)); werr != nil {
 				err = fmt.Errorf("write %s: %w", o.out, werr)
 			}
 		}

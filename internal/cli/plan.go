@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -62,6 +65,9 @@ type planReport struct {
 	Out     string           `json:"out"`
 	Changed bool             `json:"changed"`
 	Diff    *treediff.Result `json:"gitops"`
+	// Conflicts are files in Out that platc did not write, at paths it
+	// produces: render and apply refuse to replace them without --force.
+	Conflicts []string `json:"conflicts"`
 	// Stacks are the pulumi previews, one per environment.
 	Stacks []*pulumi.Result `json:"stacks"`
 }
@@ -75,6 +81,18 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
 	}
+	conflicts, err := outtree.Conflicts(g.abs(o.out), slices.Collect(maps.Keys(tree)))
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+	}
+	for _, c := range conflicts {
+		// The diff shows what replacing an unowned file would change.
+		if b, err := os.ReadFile(filepath.Join(g.abs(o.out), filepath.FromSlash(c))); err == nil {
+			if _, produced := tree[c]; produced {
+				old[c] = b
+			}
+		}
+	}
 	res := treediff.Compare(old, tree)
 	previews := []*pulumi.Result{}
 	if !o.gitopsOnly {
@@ -82,14 +100,14 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 			return err
 		}
 	}
-	changed := res.Changed()
+	changed := res.Changed() || len(conflicts) > 0
 	for _, r := range previews {
 		changed = changed || r.Changed()
 	}
 	if o.output == formatJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(planReport{Out: o.out, Changed: changed, Diff: res, Stacks: previews}); err != nil {
+		if err := enc.Encode(planReport{Out: o.out, Changed: changed, Diff: res, Conflicts: conflicts, Stacks: previews}); err != nil {
 			return &ExitErr{Code: ExitError, Err: err}
 		}
 	} else {
@@ -97,12 +115,23 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 			io.WriteString(stdout, treediff.Unified(old, tree, res))
 		}
 		writePlanSummary(stdout, o.out, res)
+		writeConflicts(stdout, o.out, conflicts)
 		writeStackSummary(stdout, previews)
 	}
 	if o.detailedExitCode && changed {
 		return &ExitErr{Code: ExitChanges}
 	}
 	return nil
+}
+
+func writeConflicts(w io.Writer, out string, conflicts []string) {
+	if len(conflicts) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nConflicts: %d %s in %s that platc did not write, where it writes (render and apply refuse them; --force replaces them):\n", len(conflicts), plural(len(conflicts), "file", "files"), out)
+	for _, c := range conflicts {
+		fmt.Fprintf(w, "  ! %s\n", c)
+	}
 }
 
 func writePlanSummary(w io.Writer, out string, res *treediff.Result) {

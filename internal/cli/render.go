@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,6 +51,10 @@ type compileOptions struct {
 	policyTimeout time.Duration
 	inventory     []string
 	maxAge        time.Duration
+	// policyAllowNet names the hosts policies may reach (--policy-allow-net).
+	policyAllowNet []string
+	// force replaces files platc does not own (render and apply).
+	force bool
 }
 
 func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
@@ -58,7 +63,8 @@ func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "refuse on warnings too")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
 	f.StringVar(&o.now, "now", "", "the time policies see as input.now (default: the current time)")
-	f.DurationVar(&o.policyTimeout, "policy-timeout", 2*time.Minute, "stop policy evaluation after this `duration`")
+	policyTimeoutFlag(f, &o.policyTimeout)
+	policyAllowNetFlag(f, &o.policyAllowNet)
 	f.StringP("output", "o", "text", "output `format`: "+formats)
 	inventoryFlags(cmd, &o.inventory, &o.maxAge, "reconciliation findings as in check, and GPU flavors that select the discovered products")
 }
@@ -100,9 +106,11 @@ func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, m
 func (o *compileOptions) compileSpec(ctx context.Context, g *globals, put func(string, []byte) error) (*compiler.Result, *plan.Plan, error) {
 	now, _ := parseNow(o.now)
 	cfg := compiler.CheckConfig{
-		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:           now,
-		PolicyTimeout: o.policyTimeout,
+		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
+		Now:            now,
+		PolicyTimeout:  o.policyTimeout,
+		PolicyAllowNet: o.policyAllowNet,
+		ReservedRules:  reconcileRules(),
 	}
 	for _, d := range o.policyDirs {
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
@@ -155,27 +163,36 @@ func newRenderCmd(g *globals) *cobra.Command {
 		},
 	}
 	o.flags(cmd, "text or json (the plan)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace files in OUT that platc did not write (it refuses by default, listing them)")
 	return cmd
 }
 
 func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stderr io.Writer) error {
 	// The files go straight into a staging directory beside the tree as
 	// they are rendered, and replace it only when the whole check passes.
-	stage := outtree.Begin(g.abs(o.out))
+	stage := outtree.Begin(ctx, g.abs(o.out), outOptions(stderr, o.out, o.force))
+	var putErr error
+	var putOnce sync.Once
 	_, p, err := o.compileSpec(ctx, g, func(name string, b []byte) error {
 		if err := stage.Put(name, b); err != nil {
+			putOnce.Do(func() { putErr = err })
 			return fmt.Errorf("write %s: %w", o.out, err)
 		}
 		return nil
 	})
 	if err != nil {
 		stage.Abort()
+		if putErr != nil {
+			// The output directory refused a file: say why, not how the
+			// emitter that put it failed.
+			return writeError(o.out, putErr)
+		}
 		return err
 	}
 	files := stage.Len()
 	changes, err := stage.Commit()
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
+		return writeError(o.out, err)
 	}
 	if o.output == formatJSON {
 		enc := json.NewEncoder(stdout)

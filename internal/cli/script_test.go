@@ -42,12 +42,26 @@ func TestMain(m *testing.M) {
 // the real platc command line. PLATC_UPDATE=1 rewrites the expected output
 // in the scripts from what platc prints.
 func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/script"))
+}
+
+// TestAdversarial runs the adversarial corpus in testdata/adversarial: one
+// script per class of hostile or broken input (symlinks out of the output
+// directory, files platc does not own, redirects to another host, deep
+// nesting, names Kubernetes refuses…), each pinning the exit code with
+// platc-exit and the message with a pattern. make fuzz-adversarial runs
+// it with the fuzz targets.
+func TestAdversarial(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/adversarial"))
+}
+
+func scriptParams(t *testing.T, dir string) testscript.Params {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("PLATC_UPDATE") == "1",
 		Setup: func(env *testscript.Env) error {
@@ -63,7 +77,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"github-api": githubAPICmd,
 		},
-	})
+	}
 }
 
 type githubAPIKey struct{}
@@ -75,12 +89,15 @@ type githubAPI struct{ srv *githubtest.Server }
 // it runs in the test process, so the platc commands a script execs reach
 // it over loopback:
 //
-//	github-api start                 serve; GITHUB_API_URL points at it, GITHUB_TOKEN and GITHUB_REPOSITORY are what it accepts
+//	github-api start [-user LOGIN]   serve; GITHUB_API_URL points at it, GITHUB_TOKEN and GITHUB_REPOSITORY are what it accepts, GITHUB_ACTIONS is true; the token is LOGIN's (default github-actions[bot], whose GET /user is 403)
 //	github-api ratelimit METHOD PATH SECONDS   answer the next matching request 403, rate limit spent, Retry-After SECONDS
 //	github-api fail [-times N] METHOD PATH STATUS MESSAGE [Header=Value…]   answer matching requests with an error
+//	github-api redirect METHOD PATH  answer the next matching request 307 to the same path on another host, which answers 401
+//	github-api otherhost             the requests the other host got, with their Authorization header (stdout)
 //	github-api seed ISSUE N          add N comments by someone else to an issue
+//	github-api say ISSUE LOGIN BODY  add a comment by LOGIN to an issue
 //	github-api state                 the check runs and comments (stdout)
-//	github-api comment ISSUE         the bodies of platc's comments on an issue, the server as https://github.test (stdout)
+//	github-api comment ISSUE [LOGIN] the bodies of LOGIN's comments on an issue (default: the token's), the server as https://github.test (stdout)
 //	github-api checkrun              the title, summary and text of each check run (stdout)
 //	github-api annotations           every annotation, one a line (stdout)
 //	github-api log                   the requests answered, one a line (stdout)
@@ -89,7 +106,7 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("github-api does not fail")
 	}
 	if len(args) == 0 {
-		ts.Fatalf("usage: github-api start|ratelimit|fail|seed|state|comment|checkrun|annotations|log")
+		ts.Fatalf("usage: github-api start|ratelimit|fail|redirect|otherhost|seed|say|state|comment|checkrun|annotations|log")
 	}
 	h := ts.Value(githubAPIKey{}).(*githubAPI)
 	if args[0] != "start" && h.srv == nil {
@@ -102,9 +119,17 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	switch args[0] {
 	case "start":
-		h.srv = githubtest.New(githubtest.Config{Token: ts.Getenv("GITHUB_TOKEN"), Repository: ts.Getenv("GITHUB_REPOSITORY")})
+		cfg := githubtest.Config{Token: ts.Getenv("GITHUB_TOKEN"), Repository: ts.Getenv("GITHUB_REPOSITORY")}
+		switch {
+		case len(args) == 3 && args[1] == "-user":
+			cfg.User = args[2]
+		case len(args) != 1:
+			ts.Fatalf("usage: github-api start [-user LOGIN]")
+		}
+		h.srv = githubtest.New(cfg)
 		ts.Defer(h.srv.Close)
 		ts.Setenv("GITHUB_API_URL", h.srv.URL)
+		ts.Setenv("GITHUB_ACTIONS", "true")
 	case "ratelimit":
 		if len(args) != 4 {
 			ts.Fatalf("usage: github-api ratelimit METHOD PATH SECONDS")
@@ -125,6 +150,20 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 			f.Header.Set(k, v)
 		}
 		h.srv.Fail(f)
+	case "redirect":
+		if len(args) != 3 {
+			ts.Fatalf("usage: github-api redirect METHOD PATH")
+		}
+		h.srv.Fail(githubtest.Redirect(args[1], args[2], h.srv.OtherHost().URL))
+	case "otherhost":
+		for _, r := range h.srv.OtherHost().Requests() {
+			fmt.Fprintf(ts.Stdout(), "%s %s authorization=%q\n", r.Method, r.Path, r.Header.Get("Authorization"))
+		}
+	case "say":
+		if len(args) != 4 {
+			ts.Fatalf("usage: github-api say ISSUE LOGIN BODY")
+		}
+		h.srv.AddComment(atoi(args[1]), args[2], args[3])
 	case "seed":
 		if len(args) != 3 {
 			ts.Fatalf("usage: github-api seed ISSUE N")
@@ -135,11 +174,15 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "state":
 		h.srv.Dump(ts.Stdout())
 	case "comment":
-		if len(args) != 2 {
-			ts.Fatalf("usage: github-api comment ISSUE")
+		if len(args) != 2 && len(args) != 3 {
+			ts.Fatalf("usage: github-api comment ISSUE [LOGIN]")
+		}
+		user := h.srv.User()
+		if len(args) == 3 {
+			user = args[2]
 		}
 		for _, c := range h.srv.Comments(atoi(args[1])) {
-			if c.User == githubtest.Bot {
+			if c.User == user {
 				// The server's port changes from run to run.
 				fmt.Fprintln(ts.Stdout(), strings.ReplaceAll(c.Body, h.srv.URL, "https://github.test"))
 			}
