@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,16 +40,20 @@ order, stopping at the first failure:
      Automation API with platc's program inline, against the backend the
      spec names, --backend, or a local file backend in DIR/.platc/state;
   5. the rendered tree is written into OUT (a git repository, created when
-     absent) and committed: one commit per apply that changed something,
-     with a message that summarises the changes and names the spec's
-     commit; --push pushes it to origin.
+     OUT is absent or an empty directory; a directory with other files in
+     it and no repository is refused before anything else) and committed:
+     one commit per apply that changed something, with a message that
+     summarises the changes and names the spec's commit; --push pushes it
+     to origin.
 
 Applies of the same state or GitOps repository take turns: a second one
 waits for the first (--lock-timeout to give up). An interrupt (Ctrl-C)
 cancels the running update the way Pulumi does, leaves the stacks' state
 consistent and the GitOps repository at its last commit; apply again to
-finish. A second apply with no change to the spec changes nothing and
-makes no commit.
+finish. An interrupt during the commit is acknowledged and obeyed once the
+commit is made. An apply that was killed leaves its stacks locked; the
+next one names the pulumi cancel command that clears the lock. A second
+apply with no change to the spec changes nothing and makes no commit.
 
 A terminal is asked to confirm; anything else needs --yes.`
 
@@ -85,6 +91,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&o.push, "push", false, "push the GitOps commit to the repository's origin remote")
+	f.BoolVar(&o.force, "force", false, "replace files in OUT that platc did not write (it refuses by default, listing them, before any stack is updated)")
 	f.StringVar(&o.emergency, "emergency", "", "apply despite freezes and change windows, recording this `reason`")
 	f.DurationVar(&o.lockTimeout, "lock-timeout", 0, "give up when another apply holds the lock this long (default: wait; 0: fail at once)")
 	return cmd
@@ -116,6 +123,14 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	}
 	specDir := g.abs(o.dir)
 	outDir := g.abs(o.out)
+	// Refuse what is wrong with the command line before the spec is
+	// compiled and anything is touched.
+	if err := validBackend(o.backend); err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if err := gitrepo.Check(outDir); err != nil {
+		return outError(o.out, err)
+	}
 
 	step("check and render %s", o.dir)
 	rendered := newCollector()
@@ -187,14 +202,14 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	}
 	repo, err := gitrepo.Open(outDir, branch)
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return outError(o.out, err)
 	}
 	repoLock, err := lockfile.Acquire(ctx, filepath.Join(repo.GitDir(), "platc-apply.lock"), owner, o.lockTimeout, waiting("the GitOps repository "+o.out))
 	if err != nil {
 		return lockError(err)
 	}
 	defer repoLock.Release()
-	if err := checkRepo(repo, o.push); err != nil {
+	if err := checkRepo(ctx, repo, o.push); err != nil {
 		return err
 	}
 
@@ -203,6 +218,16 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
 	}
 	diff := treediff.Compare(old, tree)
+	if !o.force {
+		// Refuse before any stack changes, not at the commit.
+		conflicts, err := outtree.Conflicts(outDir, slices.Collect(maps.Keys(tree)))
+		if err != nil {
+			return writeError(o.out, err)
+		}
+		if len(conflicts) > 0 {
+			return writeError(o.out, &outtree.ConflictError{Paths: conflicts})
+		}
+	}
 
 	if !o.yes {
 		var names []string
@@ -213,7 +238,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 			strings.Join(names, ", "), len(diff.Files.Added)+len(diff.Files.Changed)+len(diff.Files.Removed), o.out)
 		answer, _ := bufio.NewReader(g.cfg.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
-			return &ExitErr{Code: ExitError, Err: errors.New("apply cancelled: nothing was changed")}
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("apply cancelled: %s", unchanged(repo))}
 		}
 	}
 
@@ -245,29 +270,64 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	}
 
 	step("commit the rendered tree to %s", o.out)
+	// The commit is not stopped half-way: an interrupt from here on is
+	// acknowledged at once, and obeyed once the commit is made.
+	interrupt := onInterrupt(ctx, func() {
+		fmt.Fprintf(stderr, "platc: interrupt received: finishing the commit of %s, then stopping\n", o.out)
+	})
+	defer interrupt()
 	if err := repo.MarkPending(); err != nil {
 		return &ExitErr{Code: ExitError, Err: err}
 	}
-	changes, err := outtree.Write(outDir, tree)
+	changes, err := outtree.Write(ctx, outDir, tree, outOptions(stderr, o.out, o.force))
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", o.out, err)}
+		return writeError(o.out, err)
 	}
 	commit, err := repo.CommitAll(commitMessage(p.Platform.Name, source, o.emergency, report.Stacks, diff), commitAuthor(g), time.Now())
 	if err != nil {
 		return &ExitErr{Code: ExitError, Err: err}
 	}
+	// Files git ignores are written and never committed: the GitOps
+	// engine would not see them. The apply stays pending, so that the
+	// next one may commit them once they are no longer ignored.
+	ignored, err := repo.Uncommitted(slices.Sorted(maps.Keys(tree)))
+	if err != nil {
+		return &ExitErr{Code: ExitError, Err: err}
+	}
+	if len(ignored) > 0 {
+		shown := ignored
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(ignored)-5))
+		}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%d of the files apply wrote into %s are not committed, as git ignores them (%s): a .gitignore or .git/info/exclude there leaves them out; un-ignore them and apply again (the stacks are up to date)",
+			len(ignored), o.out, strings.Join(shown, ", "))}
+	}
 	if err := repo.ClearPending(); err != nil {
 		return &ExitErr{Code: ExitError, Err: err}
 	}
+	interrupted := interrupt()
 	if commit == "" {
 		fmt.Fprintf(stderr, "    no changes to the GitOps tree: no commit\n")
 	} else {
 		fmt.Fprintf(stderr, "    committed %s: %d files added, %d changed, %d removed\n", commit[:12],
 			len(changes.Added), len(changes.Changed), len(changes.Removed))
 	}
+	if interrupted {
+		what := "the GitOps tree was unchanged: no commit"
+		if commit != "" {
+			what = "the GitOps tree is committed as " + commit[:12]
+		}
+		if o.push {
+			what += ", not pushed: apply again with --push to push it"
+		}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted at the commit step, which was finished: the stacks are up to date and %s", what)}
+	}
 	if o.push {
 		step("push %s to origin", o.out)
-		if err := repo.Push("origin"); err != nil {
+		if err := repo.Push(ctx, "origin"); err != nil {
+			if ctx.Err() != nil {
+				return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted during the push of %s: origin has its old branch or the new one, not a part of it; apply again with --push to push it", o.out)}
+			}
 			return &ExitErr{Code: ExitError, Err: err}
 		}
 	}
@@ -299,6 +359,52 @@ func commitWord(commit string) string {
 	return "commit " + commit[:12]
 }
 
+// onInterrupt calls acknowledge, once, when ctx is cancelled (an
+// interrupt) before the returned stop is first called. stop reports
+// whether the interrupt came, after acknowledge has returned.
+func onInterrupt(ctx context.Context, acknowledge func()) (stop func() bool) {
+	done := make(chan struct{})
+	cancel := context.AfterFunc(ctx, func() {
+		defer close(done)
+		acknowledge()
+	})
+	var once sync.Once
+	var came bool
+	return func() bool {
+		once.Do(func() {
+			if !cancel() {
+				<-done
+				came = true
+			}
+		})
+		return came
+	}
+}
+
+// outError explains why --out cannot be the GitOps repository.
+func outError(out string, err error) error {
+	var nr *gitrepo.NotRepositoryError
+	if !errors.As(err, &nr) {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s: %w", out, err)}
+	}
+	if nr.Parent != "" {
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s is inside the git repository %s but is not its top directory, and it holds files: "+
+			"apply commits the rendered tree into a git repository of its own; give --out a git repository, an empty directory or a new path; apply changed nothing", out, nr.Parent)}
+	}
+	return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s is not a git repository and it holds files: "+
+		"apply commits the rendered tree into a git repository and does not make one of a directory with other files in it; "+
+		"give --out a git repository (git init it and commit what is there, if that is to stay), an empty directory or a new path; apply changed nothing", out)}
+}
+
+// unchanged says that an apply that stopped early changed nothing, or
+// only made the empty repository --out names.
+func unchanged(repo *gitrepo.Repo) string {
+	if repo.Created {
+		return "apply changed nothing but creating the empty git repository " + repo.Dir
+	}
+	return "apply changed nothing"
+}
+
 func lockError(err error) error {
 	if errors.Is(err, lockfile.ErrTimeout) {
 		return &ExitErr{Code: ExitError, Err: fmt.Errorf("another apply is running: %w", err)}
@@ -308,7 +414,7 @@ func lockError(err error) error {
 
 // checkRepo refuses a GitOps repository with changes someone else made or
 // that is behind its remote.
-func checkRepo(repo *gitrepo.Repo, push bool) error {
+func checkRepo(ctx context.Context, repo *gitrepo.Repo, push bool) error {
 	if _, err := repo.Branch(); err != nil {
 		return &ExitErr{Code: ExitError, Err: err}
 	}
@@ -321,11 +427,11 @@ func checkRepo(repo *gitrepo.Repo, push bool) error {
 		if len(shown) > 5 {
 			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(dirty)-5))
 		}
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; apply changed nothing", repo.Dir, strings.Join(shown, ", "))}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; %s", repo.Dir, strings.Join(shown, ", "), unchanged(repo))}
 	}
 	if repo.HasRemote("origin") {
 		if push {
-			if err := repo.Fetch("origin"); err != nil {
+			if err := repo.Fetch(ctx, "origin"); err != nil {
 				return &ExitErr{Code: ExitError, Err: err}
 			}
 		}
@@ -334,7 +440,7 @@ func checkRepo(repo *gitrepo.Repo, push bool) error {
 			return &ExitErr{Code: ExitError, Err: err}
 		}
 		if behind {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; apply changed nothing", repo.Dir)}
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; %s", repo.Dir, unchanged(repo))}
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -75,21 +76,27 @@ func applyEnv(t testing.TB) (spec, out string) {
 }
 
 // watcher is a stderr that calls fn once, when a line containing needle
-// has been written.
+// has been written: in the background, or before the write returns when
+// inline is set (an interrupt that lands at that exact point).
 type watcher struct {
 	mu     sync.Mutex
 	buf    bytes.Buffer
 	needle string
 	fn     func()
+	inline bool
 	fired  bool
 }
 
 func (w *watcher) Write(b []byte) (int, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.buf.Write(b)
-	if !w.fired && w.needle != "" && strings.Contains(w.buf.String(), w.needle) {
-		w.fired = true
+	fire := !w.fired && w.needle != "" && strings.Contains(w.buf.String(), w.needle)
+	w.fired = w.fired || fire
+	w.mu.Unlock()
+	switch {
+	case fire && w.inline:
+		w.fn()
+	case fire:
 		go w.fn()
 	}
 	return len(b), nil
@@ -150,6 +157,105 @@ func TestApplyInterruptedThenCompleted(t *testing.T) {
 		if !strings.Contains(w3.String(), want) {
 			t.Errorf("third apply: no %q in\n%s", want, w3)
 		}
+	}
+}
+
+// An interrupt that lands as the commit step starts (SIGINT cancels
+// platc's context) does not stop the commit half-way, and is not ignored
+// either: apply says at once that it heard it, makes the commit, and
+// exits as interrupted, pushing nothing.
+func TestApplyInterruptedAtCommit(t *testing.T) {
+	spec, out := applyEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &watcher{needle: "==> commit the rendered tree to", fn: cancel, inline: true}
+	if code := apply(ctx, w, spec, out); code != cli.ExitError {
+		t.Fatalf("apply interrupted at the commit exited %d, want 2\n%s", code, w)
+	}
+	for _, want := range []string{
+		"platc: interrupt received: finishing the commit of " + out + ", then stopping\n",
+		"platc: interrupted at the commit step, which was finished: the stacks are up to date and the GitOps tree is committed as ",
+	} {
+		if !strings.Contains(w.String(), want) {
+			t.Errorf("no %q in\n%s", want, w)
+		}
+	}
+	if strings.Contains(w.String(), "Apply complete") {
+		t.Errorf("an interrupted apply says it completed:\n%s", w)
+	}
+	repo, err := gitrepo.Open(out, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, _ := repo.Head(); head == "" {
+		t.Error("the commit the interrupt found under way was not made")
+	}
+	if dirty, err := repo.Dirty(); err != nil || len(dirty) > 0 || repo.Pending() {
+		t.Errorf("the commit was left half-done: dirty %v (%v), pending %v", dirty, err, repo.Pending())
+	}
+
+	// The next apply finds nothing left to do.
+	w2 := &watcher{}
+	if code := apply(context.Background(), w2, spec, out); code != cli.ExitOK {
+		t.Fatalf("apply after the interrupt exited %d\n%s", code, w2)
+	}
+	if !strings.Contains(w2.String(), "no changes to the GitOps tree: no commit") {
+		t.Errorf("the apply after the interrupt found work left:\n%s", w2)
+	}
+}
+
+// An apply that was killed (SIGKILL gives it no chance to clean up)
+// leaves its stack locked in the backend. The next apply names the
+// command that clears the lock: pulumi cancel of the stack's fully
+// qualified name, pointed at the backend, and that command, run as
+// printed from another directory, clears it.
+func TestApplyKilledLeavesCancelHint(t *testing.T) {
+	spec, out := applyEnv(t)
+	if code := apply(context.Background(), &watcher{}, spec, out); code != cli.ExitOK {
+		t.Fatal("first apply failed")
+	}
+	// The lock a killed pulumi up leaves in a file backend.
+	state := filepath.Join(spec, ".platc", "state")
+	locks := filepath.Join(state, ".pulumi", "locks", "organization", "demo", "dev")
+	if err := os.MkdirAll(locks, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock := `{"pid": 4242, "username": "ci", "hostname": "runner-7", "timestamp": "2026-11-24T09:58:00Z"}`
+	if err := os.WriteFile(filepath.Join(locks, "5f0c7e4e-killed.json"), []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	w := &watcher{}
+	if code := apply(context.Background(), w, spec, out); code != cli.ExitError {
+		t.Fatalf("apply of a locked stack exited %d, want 2\n%s", code, w)
+	}
+	want := "PULUMI_BACKEND_URL=file://" + filepath.ToSlash(state) + " pulumi cancel --stack organization/demo/dev"
+	var hint string
+	for _, line := range strings.Split(w.String(), "\n") {
+		if strings.Contains(line, "pulumi cancel --stack") {
+			hint = strings.TrimSpace(line)
+		}
+	}
+	if hint != want {
+		t.Fatalf("the pulumi cancel hint is\n\t%s\nwant\n\t%s\nin\n%s", hint, want, w)
+	}
+	for _, want := range []string{"the stack is currently locked", "if none is (an update that was killed leaves its lock behind), clear the lock with"} {
+		if !strings.Contains(w.String(), want) {
+			t.Errorf("no %q in\n%s", want, w)
+		}
+	}
+
+	cmd := exec.Command("sh", "-c", hint)
+	cmd.Dir = t.TempDir()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", hint, err, b)
+	}
+	if left, _ := os.ReadDir(locks); len(left) > 0 {
+		t.Fatalf("the printed pulumi cancel left the lock: %v", left)
+	}
+	w2 := &watcher{}
+	if code := apply(context.Background(), w2, spec, out); code != cli.ExitOK {
+		t.Fatalf("apply after pulumi cancel exited %d\n%s", code, w2)
 	}
 }
 

@@ -23,7 +23,8 @@ import (
 
 const fmtLong = `Fmt formats CUE files in place in CUE's standard style, as 'cue fmt' does.
 PATH may be files or directories (searched recursively, skipping cue.mod and
-hidden directories); the default is the current directory.
+hidden directories); the default is the current directory. A symlinked
+file is formatted in its target, and stays a link.
 
 With --check, fmt changes nothing: it lists the files that are not formatted
 and exits 1 if there are any, for CI and pre-commit hooks.`
@@ -99,7 +100,13 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 			fmt.Fprintln(stdout, rel)
 			continue
 		}
-		if err := atomicfile.Write(path, out, 0o644); err != nil {
+		// A symlinked file is formatted where it lives: the link stays a
+		// link, its target is replaced (keeping its mode).
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", rel, err)}
+		}
+		if err := atomicfile.Write(target, out, 0o644); err != nil {
 			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", rel, err)}
 		}
 		fmt.Fprintln(stdout, rel)

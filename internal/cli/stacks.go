@@ -102,9 +102,8 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 // backend with a relative local directory made absolute against specDir,
 // as the CLI would otherwise resolve it against the stack's workspace.
 func checkBackend(backend, specDir string) (string, error) {
-	u, err := url.Parse(backend)
-	if err != nil || u.Scheme == "" {
-		return "", fmt.Errorf("backend %q is not a URL: want file://DIR, s3://BUCKET, https://api.pulumi.com …", backend)
+	if err := validBackend(backend); err != nil {
+		return "", err
 	}
 	dir := backendDir(backend)
 	if dir == "" {
@@ -125,6 +124,83 @@ func checkBackend(backend, specDir string) (string, error) {
 	return backend, os.Remove(f.Name())
 }
 
+// backendSchemes are the state backends the pulumi CLI logs in to, and
+// what the URL's host names in each.
+var backendSchemes = map[string]string{
+	"file":     "DIR",
+	"s3":       "BUCKET",
+	"gs":       "BUCKET",
+	"azblob":   "CONTAINER",
+	"postgres": "HOST",
+	"https":    "HOST",
+	"http":     "HOST",
+}
+
+const backendWant = "want file://DIR, s3://BUCKET, gs://BUCKET, azblob://CONTAINER, postgres://…, " +
+	"or https://api.pulumi.com (Pulumi Cloud) or the https:// address of a self-hosted Pulumi service"
+
+// validBackend checks a backend URL the way the pulumi CLI reads it, so
+// that a mistyped one is named as such rather than taken for a Pulumi
+// Cloud address (the CLI's reading of anything it does not know, which
+// ends in "PULUMI_ACCESS_TOKEN must be set"). "" is the default backend.
+func validBackend(backend string) error {
+	if backend == "" {
+		return nil
+	}
+	scheme, rest, ok := strings.Cut(backend, "://")
+	if !ok {
+		// s3//bucket, file:/tmp/state: a scheme with a mistyped separator.
+		for s := range backendSchemes {
+			if r, ok := strings.CutPrefix(backend, s); ok && r != "" && (r[0] == ':' || r[0] == '/') {
+				r = strings.TrimPrefix(strings.TrimPrefix(r, ":"), "//")
+				if s != "file" {
+					r = strings.TrimLeft(r, "/")
+				}
+				return fmt.Errorf("backend %q is not a URL: did you mean %s://%s? (%s)", backend, s, r, backendWant)
+			}
+		}
+		return fmt.Errorf("backend %q is not a URL: %s", backend, backendWant)
+	}
+	what, known := backendSchemes[scheme]
+	if !known {
+		if _, err := url.Parse(backend); err != nil || !validScheme(scheme) {
+			return fmt.Errorf("backend %q is not a URL (%q is no URL scheme): %s", backend, scheme, backendWant)
+		}
+		return fmt.Errorf("backend %q: the pulumi CLI has no backend of the kind %s://: %s", backend, scheme, backendWant)
+	}
+	if scheme == "file" {
+		if rest == "" {
+			return fmt.Errorf("backend %q names no directory: want file://DIR (absolute, or relative to the spec's directory) or file://~", backend)
+		}
+		return nil
+	}
+	u, err := url.Parse(backend)
+	if err != nil {
+		return fmt.Errorf("backend %q is not a URL: %v", backend, errors.Unwrap(err))
+	}
+	if u.Host == "" {
+		want := scheme + "://" + what
+		if scheme == "postgres" {
+			want = "postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+		}
+		return fmt.Errorf("backend %q names no %s: want %s", backend, strings.ToLower(what), want)
+	}
+	return nil
+}
+
+// validScheme reports whether s is a URL scheme by RFC 3986's grammar.
+func validScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
 // backendDir is a local backend's directory, "" for other backends and
 // for file://~ (the CLI's home directory).
 func backendDir(backend string) string {
@@ -136,13 +212,41 @@ func backendDir(backend string) string {
 }
 
 // stackExitErr maps an engine failure to an exit code: 2 for every kind,
-// with the CLI's explanation.
+// with the CLI's explanation. A stack another update holds may be held by
+// an apply that was killed (SIGKILL leaves the backend's lock behind):
+// the message says how to clear it with a command that works as pasted,
+// from any directory.
 func stackExitErr(err error) error {
 	var ce *pulumi.CLIError
 	if errors.As(err, &ce) && ce.Concurrent {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w: another update of the stack is running; wait for it, or if none is, `pulumi cancel` clears a lock left by a killed one", err)}
+		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w\nanother update of the stack is running: wait for it; if none is (an update that was killed leaves its lock behind), clear the lock with\n    %s", err, cancelCommand(ce.Backend, ce.Stack))}
 	}
 	return &ExitErr{Code: ExitError, Err: err}
+}
+
+// cancelCommand is the shell command that clears the lock of the stack
+// (fully qualified) on backend: pulumi cancel pointed at the backend by
+// PULUMI_BACKEND_URL, as the CLI would otherwise use the one it is logged
+// in to. A password in the URL is not printed.
+func cancelCommand(backend, stack string) string {
+	cmd := "pulumi cancel --stack " + shellQuote(stack)
+	if backend == "" {
+		return cmd
+	}
+	if u, err := url.Parse(backend); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			backend = u.Redacted()
+		}
+	}
+	return "PULUMI_BACKEND_URL=" + shellQuote(backend) + " " + cmd
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // prefixWriter writes each line with a prefix, for streaming the progress

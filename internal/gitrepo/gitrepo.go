@@ -5,8 +5,10 @@
 package gitrepo
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,26 +33,86 @@ type Repo struct {
 // yet; the next apply may take over the uncommitted files it left.
 const pendingFile = "platc-apply-pending"
 
-// Open opens the repository at dir, or creates it (with branch as its
-// first branch) when dir holds none.
-func Open(dir, branch string) (*Repo, error) {
-	r, err := git.PlainOpen(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		r, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-			InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("create git repository %s: %w", dir, err)
-		}
-		return &Repo{Dir: dir, repo: r, Created: true}, nil
+// NotRepositoryError is Open's refusal of a directory that holds files
+// but no git repository: apply would otherwise make a repository of
+// someone else's files and commit the rendered tree among them.
+type NotRepositoryError struct {
+	Dir string
+	// Parent is the work tree Dir lies inside, "" when none.
+	Parent string
+}
+
+func (e *NotRepositoryError) Error() string {
+	if e.Parent != "" {
+		return fmt.Sprintf("%s is inside the git repository %s but is not its top directory, and it is not empty", e.Dir, e.Parent)
 	}
+	return fmt.Sprintf("%s is not a git repository and it is not empty", e.Dir)
+}
+
+// Open opens the repository whose work tree is dir, or creates one (with
+// branch as its first branch) when dir is missing or empty. A directory
+// that holds anything else is refused with a [*NotRepositoryError],
+// untouched.
+func Open(dir, branch string) (*Repo, error) {
+	r, err := open(dir)
 	if err != nil {
+		return nil, err
+	}
+	if r != nil {
+		return &Repo{Dir: dir, repo: r}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	r, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create git repository %s: %w", dir, err)
+	}
+	return &Repo{Dir: dir, repo: r, Created: true}, nil
+}
+
+// Check returns the error Open would return for dir, changing nothing,
+// so that a command can refuse before it does anything else.
+func Check(dir string) error {
+	_, err := open(dir)
+	return err
+}
+
+// open opens the repository at dir; it returns nil and no error when
+// one may be created there (dir is missing or empty).
+func open(dir string) (*git.Repository, error) {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%s is a file, not a directory", dir)
+	}
+	r, err := git.PlainOpen(dir)
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
 	}
-	return &Repo{Dir: dir, repo: r}, nil
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := f.Readdirnames(1); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	nr := &NotRepositoryError{Dir: dir}
+	if parent, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
+		if wt, err := parent.Worktree(); err == nil {
+			nr.Parent = wt.Filesystem.Root()
+		}
+	}
+	return nil, nr
 }
 
 // GitDir is the repository's .git directory.
@@ -120,9 +182,9 @@ func (r *Repo) Branch() (string, error) {
 	return ref.Target().Short(), nil
 }
 
-// Fetch updates the remote-tracking branches from remote.
-func (r *Repo) Fetch(remote string) error {
-	err := r.repo.Fetch(&git.FetchOptions{RemoteName: remote})
+// Fetch updates the remote-tracking branches from remote, until ctx ends.
+func (r *Repo) Fetch(ctx context.Context, remote string) error {
+	err := r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("fetch %s: %w", remote, err)
 	}
@@ -211,14 +273,60 @@ func (r *Repo) CommitAll(message string, author Author, when time.Time) (string,
 	return h.String(), nil
 }
 
-// Push pushes the current branch to remote.
-func (r *Repo) Push(remote string) error {
+// Uncommitted returns the paths (slash-separated, relative to the work
+// tree) that HEAD's tree lacks: after CommitAll, the files git would not
+// take (a .gitignore or .git/info/exclude ignores them).
+func (r *Repo) Uncommitted(paths []string) ([]string, error) {
+	committed := map[string]bool{}
+	head, err := r.repo.Head()
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		// No commit: nothing is in it.
+	case err != nil:
+		return nil, err
+	default:
+		c, err := r.repo.CommitObject(head.Hash())
+		if err != nil {
+			return nil, err
+		}
+		tree, err := c.Tree()
+		if err != nil {
+			return nil, err
+		}
+		// One walk of the trees, reading no file's content.
+		w := object.NewTreeWalker(tree, true, nil)
+		defer w.Close()
+		for {
+			name, entry, err := w.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if entry.Mode.IsFile() {
+				committed[name] = true
+			}
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if !committed[p] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Push pushes the current branch to remote. Cancelling ctx stops it; the
+// remote then has either its old branch or the new one.
+func (r *Repo) Push(ctx context.Context, remote string) error {
 	branch, err := r.Branch()
 	if err != nil {
 		return err
 	}
 	ref := plumbing.NewBranchReferenceName(branch)
-	err = r.repo.Push(&git.PushOptions{
+	err = r.repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: remote,
 		RefSpecs:   []config.RefSpec{config.RefSpec(ref + ":" + ref)},
 	})

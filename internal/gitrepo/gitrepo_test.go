@@ -1,8 +1,12 @@
 package gitrepo
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,7 +99,7 @@ func TestBehindAndPush(t *testing.T) {
 	if _, err := a.CommitAll("a1", author, when); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Push("origin"); err != nil {
+	if err := a.Push(context.Background(), "origin"); err != nil {
 		t.Fatal(err)
 	}
 	b := clone("b")
@@ -103,13 +107,13 @@ func TestBehindAndPush(t *testing.T) {
 	if _, err := b.CommitAll("b1", author, when); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Fetch("origin"); err != nil {
+	if err := b.Fetch(context.Background(), "origin"); err != nil {
 		t.Fatal(err)
 	}
 	if behind, err := b.Behind("origin"); err != nil || !behind {
 		t.Fatalf("diverged repository: Behind = %v, %v", behind, err)
 	}
-	if err := a.Fetch("origin"); err != nil {
+	if err := a.Fetch(context.Background(), "origin"); err != nil {
 		t.Fatal(err)
 	}
 	write(t, a.Dir, "x", "2")
@@ -141,5 +145,76 @@ func TestSourceCommit(t *testing.T) {
 	write(t, dir, "spec/platform.cue", "package y\n")
 	if got := SourceCommit(filepath.Join(dir, "spec")); got != h+"+dirty" {
 		t.Errorf("SourceCommit of a changed spec = %q", got)
+	}
+}
+
+// Open makes a repository only where that takes nobody's files: a missing
+// or empty directory. A directory with files in it, or a file, is
+// refused and left as it was.
+func TestOpenRefusesNonRepository(t *testing.T) {
+	base := t.TempDir()
+	empty := filepath.Join(base, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(empty); err != nil {
+		t.Fatalf("Check of an empty directory = %v", err)
+	}
+	if r, err := Open(empty, "main"); err != nil || !r.Created {
+		t.Fatalf("empty directory: Open = %v, created %v", err, r != nil && r.Created)
+	}
+
+	notes := filepath.Join(base, "notes")
+	write(t, notes, "todo.txt", "buy milk\n")
+	if err := Check(notes); err == nil {
+		t.Error("Check of a directory with files = nil")
+	}
+	_, err := Open(notes, "main")
+	var nr *NotRepositoryError
+	if !errors.As(err, &nr) || nr.Dir != notes || nr.Parent != "" {
+		t.Fatalf("directory with files: Open = %v, want a NotRepositoryError for %s", err, notes)
+	}
+	if _, err := os.Stat(filepath.Join(notes, ".git")); err == nil {
+		t.Error("Open made a repository in a directory of someone else's files")
+	}
+
+	// A directory inside another repository's work tree names it.
+	inner := filepath.Join(empty, "sub")
+	write(t, inner, "a.txt", "a\n")
+	_, err = Open(inner, "main")
+	if !errors.As(err, &nr) || nr.Parent != empty {
+		t.Fatalf("directory inside a work tree: Open = %v, want its parent %s named", err, empty)
+	}
+
+	file := filepath.Join(base, "file")
+	write(t, base, "file", "x")
+	if _, err := Open(file, "main"); err == nil || !strings.Contains(err.Error(), "is a file, not a directory") {
+		t.Fatalf("a file: Open = %v", err)
+	}
+}
+
+// Uncommitted names the files a commit left out because git ignores them.
+func TestUncommitted(t *testing.T) {
+	dir := t.TempDir()
+	r, err := Open(dir, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Uncommitted([]string{"a.yaml"}); err != nil || len(got) != 1 {
+		t.Fatalf("before any commit: Uncommitted = %v, %v", got, err)
+	}
+	write(t, dir, ".gitignore", "*.log\nbuild/\n")
+	write(t, dir, "env/a.yaml", "a: 1\n")
+	write(t, dir, "env/b.log", "b\n")
+	write(t, dir, "build/c.yaml", "c: 1\n")
+	if _, err := r.CommitAll("first", author, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Uncommitted([]string{"build/c.yaml", "env/a.yaml", "env/b.log", "nowhere/d.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"build/c.yaml", "env/b.log", "nowhere/d.yaml"}; !slices.Equal(got, want) {
+		t.Errorf("Uncommitted = %v, want %v", got, want)
 	}
 }

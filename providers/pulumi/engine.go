@@ -206,7 +206,7 @@ func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, err
 	}
 	res, err := st.Up(ctx, opts...)
 	if err != nil {
-		return nil, cliError(fmt.Sprintf("update stack %s/%s", s.Project, s.Name), err)
+		return nil, e.stackError(ctx, st, s, fmt.Sprintf("update stack %s/%s", s.Project, s.Name), err)
 	}
 	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Outputs: map[string]any{}, Seconds: time.Since(start).Seconds()}
 	if res.Summary.ResourceChanges != nil {
@@ -235,7 +235,7 @@ func (e *Engine) Preview(ctx context.Context, s *Stack) (*Result, error) {
 	}
 	res, err := st.Preview(ctx, opts...)
 	if err != nil {
-		return nil, cliError(fmt.Sprintf("preview stack %s/%s", s.Project, s.Name), err)
+		return nil, e.stackError(ctx, st, s, fmt.Sprintf("preview stack %s/%s", s.Project, s.Name), err)
 	}
 	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Seconds: time.Since(start).Seconds(), Preview: true}
 	for op, n := range res.ChangeSummary {
@@ -270,6 +270,10 @@ type CLIError struct {
 	Concurrent bool
 	// Cancelled is set when the update was interrupted.
 	Cancelled bool
+	// Stack is the stack's fully qualified name, ORG/PROJECT/STACK, as
+	// the pulumi CLI takes it in --stack from any directory; Backend is
+	// its backend URL. Both are set for a stack operation's failure.
+	Stack, Backend string
 }
 
 func (e *CLIError) Error() string { return e.Op + ": " + e.Detail }
@@ -280,6 +284,57 @@ func cliError(op string, err error) error {
 	ce.Concurrent = auto.IsConcurrentUpdateError(err)
 	ce.Cancelled = errors.Is(err, context.Canceled)
 	return ce
+}
+
+// stackError is cliError for a failed operation on the stack st, with the
+// stack's fully qualified name and backend, so that the commands a user
+// is told to run (`pulumi cancel` for a lock a killed update left) name
+// the stack the CLI finds.
+func (e *Engine) stackError(ctx context.Context, st auto.Stack, s *Stack, op string, err error) error {
+	ce := cliError(op, err).(*CLIError)
+	ce.Backend = e.Backend
+	ce.Stack = e.qualifiedName(ctx, st, s)
+	return ce
+}
+
+// qualifiedName asks the CLI for the stack's fully qualified name
+// (`pulumi stack --show-name --fully-qualify-stack-names`): the
+// organization is the backend's to say (Pulumi Cloud's default
+// organization of the user, "organization" for a self-managed backend).
+// When the CLI cannot say, a self-managed backend's name is built the
+// way the CLI builds it, and Pulumi Cloud's is left with ORG to fill in.
+func (e *Engine) qualifiedName(ctx context.Context, st auto.Stack, s *Stack) string {
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+	}
+	ws := st.Workspace()
+	var env []string
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	if home := ws.PulumiHome(); home != "" {
+		env = append(env, "PULUMI_HOME="+home)
+	}
+	out, _, _, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), nil, nil, nil, env,
+		"stack", "--show-name", "--fully-qualify-stack-names", "--stack", s.Name)
+	if name := strings.TrimSpace(out); err == nil && strings.Count(name, "/") == 2 {
+		return name
+	}
+	return QualifiedName(e.Backend, s)
+}
+
+// QualifiedName is the fully qualified name the pulumi CLI gives the
+// stack s on a self-managed backend (file://, s3://, gs://, azblob://,
+// postgres://), organization/PROJECT/STACK, and ORG/PROJECT/STACK on
+// Pulumi Cloud, where the organization is the user's to fill in.
+func QualifiedName(backend string, s *Stack) string {
+	org := "organization"
+	if strings.HasPrefix(backend, "https://") || strings.HasPrefix(backend, "http://") {
+		org = "ORG"
+	}
+	return org + "/" + s.Project + "/" + s.Name
 }
 
 // explain picks the CLI's error lines out of its output.
