@@ -279,7 +279,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	if err := repo.MarkPending(); err != nil {
 		return &ExitErr{Code: ExitError, Err: err}
 	}
-	changes, err := outtree.Write(ctx, outDir, tree, outOptions(stderr, o.out, o.force))
+	changes, err := outtree.Write(context.WithoutCancel(ctx), outDir, tree, outOptions(stderr, o.out, o.force)) // the commit step finishes
 	if err != nil {
 		return writeError(o.out, err)
 	}

@@ -271,8 +271,8 @@ type CLIError struct {
 	// Cancelled is set when the update was interrupted.
 	Cancelled bool
 	// Stack is the stack's fully qualified name, ORG/PROJECT/STACK, as
-	// the pulumi CLI takes it in --stack from any directory; Backend is
-	// its backend URL. Both are set for a stack operation's failure.
+	// the pulumi CLI takes it in --stack from any directory, and Backend
+	// its backend URL: set for a stack another update holds.
 	Stack, Backend string
 }
 
@@ -286,14 +286,17 @@ func cliError(op string, err error) error {
 	return ce
 }
 
-// stackError is cliError for a failed operation on the stack st, with the
-// stack's fully qualified name and backend, so that the commands a user
-// is told to run (`pulumi cancel` for a lock a killed update left) name
-// the stack the CLI finds.
+// stackError is cliError for a failed operation on the stack st. When
+// another update holds the stack, it adds the stack's fully qualified
+// name and backend, so that the command a user is told to run (`pulumi
+// cancel` for the lock a killed update left) names the stack the CLI
+// finds.
 func (e *Engine) stackError(ctx context.Context, st auto.Stack, s *Stack, op string, err error) error {
 	ce := cliError(op, err).(*CLIError)
-	ce.Backend = e.Backend
-	ce.Stack = e.qualifiedName(ctx, st, s)
+	if ce.Concurrent {
+		ce.Backend = e.Backend
+		ce.Stack = e.qualifiedName(ctx, st, s)
+	}
 	return ce
 }
 
@@ -305,9 +308,7 @@ func (e *Engine) stackError(ctx context.Context, st auto.Stack, s *Stack, op str
 // way the CLI builds it, and Pulumi Cloud's is left with ORG to fill in.
 func (e *Engine) qualifiedName(ctx context.Context, st auto.Stack, s *Stack) string {
 	if ctx.Err() != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
+		return QualifiedName(e.Backend, s)
 	}
 	ws := st.Workspace()
 	var env []string
