@@ -57,9 +57,15 @@ deny contains finding if {
 		"msg": sprintf("%s %s: team %s reserves %v GPUs but no pool in %s has %s GPUs", [q.env, q.model, q.team, q.reserved, q.env, q.model]),
 		"path": spec.gpu_quota_path(q.team, q.env, q.model),
 		"rule": rule_id,
-		"hint": sprintf("use a GPU model the pools of %s have (%s) or add a pool with %s GPUs", [q.env, spec.join_sorted(spec.env_gpu_models(q.env)), q.model]),
+		"hint": missing_model_hint(q.env, q.model),
 	}
 }
+
+# The hint names the models the pools have, or says there are none.
+missing_model_hint(env, model) := sprintf("use a GPU model the pools of %s have (%s) or add a pool with %s GPUs", [env, spec.join_sorted(models), model]) if {
+	models := spec.env_gpu_models(env)
+	count(models) > 0
+} else := sprintf("%s has no GPU pools: add a pool with %s GPUs, or remove the quota", [env, model])
 
 # mig_slices: [env, model, profile, team, slices] for every team's MIG reservation.
 mig_slices contains [q.env, q.model, profile, q.team, slices] if {

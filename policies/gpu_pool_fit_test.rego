@@ -53,6 +53,15 @@ test_model_missing_from_pools if {
 	}} with input as inp
 }
 
+test_model_missing_in_env_without_gpu_pools if {
+	inp := {
+		"environments": {"dev": {"tier": "dev", "pools": {"general": {"cpu": 16, "memory": 1}}}},
+		"teams": {"vision": {"quotas": {"dev": {"gpus": {"h100": {"model": "h100", "reserved": 1, "borrowingLimit": 0}}}}}},
+	}
+	some f in gpu_pool_fit.deny with input as inp
+	f.hint == "dev has no GPU pools: add a pool with h100 GPUs, or remove the quota"
+}
+
 test_borrowing_beyond_burst if {
 	inp := object.union(base, {"teams": {"vision": {"quotas": {"prod": {"gpus": {"h100": {"borrowingLimit": 10}}}}}}})
 	count(gpu_pool_fit.deny) == 0 with input as inp
