@@ -9,9 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/platc-dev/platc/compiler/model"
 )
 
 // TestPoliciesReachOnlyTheAllowedHosts: policies are hermetic unless
@@ -94,11 +91,7 @@ deny contains {"msg": "matched", "path": "teams"} if {
 			wantRequests: 1,
 		},
 	}
-	spec := &model.Spec{Teams: map[string]*model.Team{"a": {Name: "a", OnCall: "@a"}}}
-	in, err := NewInput(spec, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := oneTeamInput(t)
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			srv.CloseClientConnections()

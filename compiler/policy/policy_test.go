@@ -102,11 +102,7 @@ deny contains "just a string" if true
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	spec := &model.Spec{Teams: map[string]*model.Team{"a": {Name: "a", OnCall: "@a"}}}
-	in, err := NewInput(spec, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := oneTeamInput(t)
 	raw, err := eng.Eval(context.Background(), in.Value)
 	if err != nil {
 		t.Fatal(err)
@@ -223,11 +219,7 @@ deny contains {"msg": "builtin", "path": "teams", "rule": "gpu-cost"} if false
 			policy: "package platc.custom.x\n\ndeny contains {\"msg\": \"fine\", \"path\": \"teams\", \"rule\": \"my-rule\"} if true\n",
 		},
 	}
-	spec := &model.Spec{Teams: map[string]*model.Team{"a": {Name: "a", OnCall: "@a"}}}
-	in, err := NewInput(spec, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := oneTeamInput(t)
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			srcs := []Source{builtin, {Name: "u.rego", Src: []byte(tt.policy)}}
@@ -259,4 +251,15 @@ func line(ds diag.Diagnostics) string {
 		return ""
 	}
 	return ds[0].Pos.String() + ": " + ds[0].Message
+}
+
+// oneTeamInput is the input of a spec with one team, a, as of 2026-11-24.
+func oneTeamInput(t *testing.T) *Input {
+	t.Helper()
+	spec := &model.Spec{Teams: map[string]*model.Team{"a": {Name: "a", OnCall: "@a"}}}
+	in, err := NewInput(spec, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
