@@ -25,8 +25,8 @@ type CheckConfig struct {
 	PolicyDirs []string
 	// Now is the time policies see as input.now.
 	Now time.Time
-	// Inventory is input.inventory: discovered hardware, or nil.
-	Inventory any
+	// Inventory is the discovered hardware (input.inventory), or nil.
+	Inventory Inventory
 	// PolicyTimeout bounds policy evaluation; zero means two minutes.
 	PolicyTimeout time.Duration
 	// PolicyAllowNet names the hosts policies may reach (--policy-allow-net):
@@ -42,12 +42,23 @@ type CheckConfig struct {
 	// Reconcile, when set, adds findings about the decoded spec from
 	// outside the policies (the GPU inventory's reconciliation), before the
 	// spec's exceptions and disabled rules apply to all findings alike.
+	// Like the policies, it runs on a spec with reference errors too: a
+	// name the spec refers to may be undeclared.
 	Reconcile func(spec *model.Spec, pos func(labels []string) diag.Pos) (diag.Diagnostics, error)
 
 	// valid, when set, is called with the result as soon as the spec has
-	// passed the schema and decoded, before the policies are evaluated.
-	// It must only read the result.
+	// passed the schema, decoded and has no reference errors, before the
+	// policies are evaluated. It must only read the result.
 	valid func(*Result)
+}
+
+// Inventory is discovered hardware, as providers/gpu loads it: the policies
+// read it as input.inventory (its JSON form), and the plan gives each
+// environment's GPU flavors the product labels its nodes carry.
+type Inventory interface {
+	// ProductLabels counts the GPUs per environment, spec model and
+	// nvidia.com/gpu.product label.
+	ProductLabels(spec *model.Spec) map[string]map[string]map[string]int
 }
 
 // PolicyError reports policies that cannot be used: Rego syntax or type
@@ -69,7 +80,7 @@ func (e *PolicyError) Error() string {
 }
 
 // ownRules are the rule IDs of the compiler's own checks.
-var ownRules = []string{load.RuleSyntax, load.RuleLoad, validate.RuleSchema, validate.RuleReference, validate.RuleRequired}
+var ownRules = []string{load.RuleSyntax, load.RuleLoad, validate.RuleSchema, validate.RuleReference, validate.RuleRequired, RuleNotRun}
 
 // Policies compiles the built-in policies and the user's for cfg.
 func Policies(ctx context.Context, cfg CheckConfig) (*policy.Engine, error) {
@@ -92,8 +103,10 @@ func Policies(ctx context.Context, cfg CheckConfig) (*policy.Engine, error) {
 
 // Check vets the spec, decodes it, checks the references between its
 // parts and evaluates every policy, built-in and the user's, against it.
-// Schema errors stop the check before policies run. A *PolicyError means
-// the policies themselves are broken (exit 2).
+// Reference errors are reported with the policies' findings; any other
+// error (syntax, schema) stops the check before policies run, with an
+// Info note (rule [RuleNotRun]) saying so. A *PolicyError means the
+// policies themselves are broken (exit 2).
 func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, error) {
 	cfg.Decode = true
 	if cfg.Now.IsZero() {
@@ -120,13 +133,25 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 	if pc.err != nil {
 		return res, ds, pc.err
 	}
-	if ds.HasErrors() || res == nil || res.Spec == nil {
-		return res, ds, nil
+	// References to names the spec lacks leave a decoded spec the
+	// policies can read (a lookup of the missing name is undefined), so
+	// they are reported together with the policies' findings; any other
+	// error leaves nothing to evaluate.
+	refs, blocking := splitReferenceErrors(ds)
+	if blocking > 0 || res == nil || res.Spec == nil {
+		if blocking > 0 {
+			ds = append(ds, notRun(blocking))
+		}
+		return res, ds.Sorted(), nil
 	}
-	if cfg.valid != nil {
+	if cfg.valid != nil && len(refs) == 0 {
 		cfg.valid(res)
 	}
-	in, err := policy.NewInput(res.Spec, cfg.Now, cfg.Inventory)
+	var inventory any // input.inventory: {} without one
+	if cfg.Inventory != nil {
+		inventory = cfg.Inventory
+	}
+	in, err := policy.NewInput(res.Spec, cfg.Now, inventory)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,8 +203,66 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 		known[d.Rule] = true
 	}
 	ds = policy.Settle(ds, res.Spec, known, cfg.Now, res.Package.Index)
+	// No exception or disabled rule silences a reference error, as none
+	// did when they stopped the check: the plan needs every name resolved.
+	// (They go through Settle all the same, so that an exception naming
+	// one is not reported as silencing nothing.)
+	ds = append(dropRestated(ds, refs), refs...)
 	res.Rules = pc.eng.Rules
 	return res, ds.Sorted(), nil
+}
+
+// RuleNotRun is the rule ID of the note that the policies were not
+// evaluated because the spec has errors they cannot be evaluated past.
+const RuleNotRun = "policies-not-run"
+
+// isReferenceError reports whether d is an error about a name the spec
+// refers to and does not declare.
+func isReferenceError(d diag.Diagnostic) bool {
+	return d.Severity == diag.Error && d.Rule == validate.RuleReference
+}
+
+// splitReferenceErrors returns the reference errors of ds and the number
+// of its other errors.
+func splitReferenceErrors(ds diag.Diagnostics) (refs diag.Diagnostics, others int) {
+	for _, d := range ds {
+		switch {
+		case isReferenceError(d):
+			refs = append(refs, d)
+		case d.Severity == diag.Error:
+			others++
+		}
+	}
+	return refs, others
+}
+
+// notRun is the note that the policies were not evaluated because of n
+// errors, so that a run that reports only those does not read as one in
+// which the policies found nothing.
+func notRun(n int) diag.Diagnostic {
+	what := "1 error"
+	if n != 1 {
+		what = fmt.Sprintf("%d errors", n)
+	}
+	return diag.Diagnostic{
+		Severity: diag.Info, Rule: RuleNotRun,
+		Message: fmt.Sprintf("the policies were not evaluated: the spec has %s to fix first", what),
+		Hint:    "fix the errors and check again to see the policies' findings",
+	}
+}
+
+// dropRestated drops the findings at the very path of a reference error,
+// which restate it (a policy's "team x is not declared" where the
+// reference error says "unknown team x").
+func dropRestated(ds, refs diag.Diagnostics) diag.Diagnostics {
+	if len(refs) == 0 {
+		return ds
+	}
+	at := map[string]bool{}
+	for _, d := range refs {
+		at[d.Path] = true
+	}
+	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool { return !isReferenceError(d) && d.Path != "" && at[d.Path] })
 }
 
 // RuleIDs lists the IDs of the rules a result was checked with.

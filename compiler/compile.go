@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 
 	"github.com/platc-dev/platc/compiler/diag"
-	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 )
 
@@ -44,8 +43,9 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 		}()
 	}
 	res, ds, err := Check(ctx, cfg)
-	// Check calls valid whenever the spec passes the schema, so a check
-	// that passes has started emit; one that fails may not have.
+	// Check calls valid whenever the spec passes the schema and its
+	// references resolve, so a check that passes has started emit; one
+	// that fails may not have.
 	failed := err != nil || ds.HasErrors() || res == nil || res.Spec == nil || early == nil
 	if failed {
 		cancel()
@@ -63,7 +63,7 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 
 // buildPlan builds the plan of a checked spec, with the GPU products
 // an inventory (cfg.Inventory) discovered.
-func buildPlan(res *Result, inventory any) *plan.Plan {
+func buildPlan(res *Result, inventory Inventory) *plan.Plan {
 	files := func(path ...string) []string {
 		var out []string
 		for _, p := range res.Package.Index.Positions(path) {
@@ -76,14 +76,8 @@ func buildPlan(res *Result, inventory any) *plan.Plan {
 	opts := plan.Options{Files: files}
 	// An inventory (--inventory) that knows the products it discovered
 	// gives the GPU flavors the labels the nodes really carry.
-	if inv, ok := inventory.(discoveredProducts); ok {
-		opts.Discovered = inv.ProductLabels(res.Spec)
+	if inventory != nil {
+		opts.Discovered = inventory.ProductLabels(res.Spec)
 	}
 	return plan.Build(res.Spec, opts)
-}
-
-// discoveredProducts is an inventory (providers/gpu's) that counts the
-// GPUs per environment, model and nvidia.com/gpu.product label.
-type discoveredProducts interface {
-	ProductLabels(spec *model.Spec) map[string]map[string]map[string]int
 }

@@ -15,8 +15,10 @@ import (
 
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/compiler/validate"
+	"github.com/platc-dev/platc/internal/golden"
 	"github.com/platc-dev/platc/internal/synth"
 )
 
@@ -235,7 +237,7 @@ func TestEveryRuleFires(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintln(&got, diag.SummaryLine(ds))
-	golden(t, "testdata/violations/want.txt", got.String())
+	golden.File(t, "testdata/violations/want.txt", []byte(got.String()))
 
 	fired := map[string]bool{}
 	for _, d := range ds {
@@ -245,25 +247,6 @@ func TestEveryRuleFires(t *testing.T) {
 		if r.Builtin && strings.HasPrefix(r.Package, "platc.builtin.") && !fired[id] {
 			t.Errorf("built-in rule %s did not fire", id)
 		}
-	}
-}
-
-// golden compares got with the file at path, or rewrites the file when
-// PLATC_UPDATE=1.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if os.Getenv("PLATC_UPDATE") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with PLATC_UPDATE=1 to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", path, diff)
 	}
 }
 
@@ -380,5 +363,109 @@ func TestCompileEmitStopsWhenCheckFails(t *testing.T) {
 	})
 	if want := (outcome{p: true, out: "emitted", started: true}); got != want {
 		t.Errorf("passing check: got %+v, want %+v", got, want)
+	}
+}
+
+// image is a valid image reference for services.
+const image = `"registry.example.com/api@sha256:` + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" + `"`
+
+// TestCheckReportsEveryFindingAtOnce: a reference to a name the spec lacks
+// does not hide the policies' findings, nor the exceptions' expiry, and a
+// policy's restatement of it is not reported twice; an error that keeps
+// the policies from running says so. Each case adds b.cue to
+// examples/minimal and lists every diagnostic of the check.
+func TestCheckReportsEveryFindingAtOnce(t *testing.T) {
+	tests := map[string]struct {
+		spec string
+		want []string
+	}{
+		"An unknown team in a pipeline's owner is reported with the policies' findings": {
+			spec: `data: pipelines: ingest: {owner: "nobody", mode: "stream", objective: 99}`,
+			want: []string{
+				`-: warning reconcile: reconciled`,
+				`b.cue:3:18: error data-quality: stream pipeline ingest has no latency target`,
+				`b.cue:3:27: error reference: data.pipelines.ingest.owner: unknown team "nobody"`,
+			},
+		},
+		"An expired exception is reported with a reference error": {
+			spec: `services: api: {team: "platfrom", kind: "worker", image: ` + image + `, signed: true, slos: a: {kind: "availability", objective: 99.9}}
+exceptions: old: {rule: "slo-availability", path: "services.api", reason: "r", expires: "2026-01-01"}`,
+			want: []string{
+				`-: warning reconcile: reconciled`,
+				`b.cue:3:17: error reference: services.api.team: unknown team "platfrom"`,
+				`b.cue:4:80: error exception-expired: exception old for rule slo-availability at services.api expired on 2026-01-01`,
+			},
+		},
+		"A policy's restatement of a reference error is not reported twice": {
+			spec: `services: api: {team: "nobody", kind: "worker", image: ` + image + `, signed: true}
+teams: platform: quotas: prodd: {cpu: 1}`,
+			want: []string{
+				`-: warning reconcile: reconciled`,
+				`b.cue:3:11: error slo-availability: service api has no SLO; without one it gets no burn-rate alerts and no rollout analysis`,
+				`b.cue:3:17: error reference: services.api.team: unknown team "nobody"`,
+				`b.cue:4:26: error reference: teams.platform.quotas.prodd: unknown environment "prodd"`,
+			},
+		},
+		"An exception does not silence a reference error, nor is it reported as silencing nothing": {
+			spec: `services: api: {team: "nobody", kind: "worker", image: ` + image + `, signed: true, slos: a: {kind: "availability", objective: 99.9}}
+exceptions: ref: {rule: "reference", path: "services.api", reason: "r", expires: "2099-01-01"}`,
+			want: []string{
+				`-: warning reconcile: reconciled`,
+				`b.cue:3:17: error reference: services.api.team: unknown team "nobody"`,
+			},
+		},
+		"Disabling the reference rule does not silence a reference error": {
+			spec: `services: api: {team: "nobody", kind: "worker", image: ` + image + `, signed: true, slos: a: {kind: "availability", objective: 99.9}}
+platform: policies: disabled: ["reference"]`,
+			want: []string{
+				`-: warning reconcile: reconciled`,
+				`b.cue:3:17: error reference: services.api.team: unknown team "nobody"`,
+			},
+		},
+		"A schema error keeps the policies from running, and says so": {
+			spec: `data: pipelines: ingest: {owner: "platform", mode: "stream", objective: 99}
+teams: platform: onCal: "@alice"`,
+			want: []string{
+				`-: info policies-not-run: the policies were not evaluated: the spec has 1 error to fix first`,
+				`b.cue:4:18: error schema: teams.platform.onCal: field not allowed`,
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS("../examples/minimal")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "b.cue"), []byte("package minimal\n\n"+tc.spec+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := CheckConfig{Config: Config{Dir: dir}, Now: checkNow}
+			// The reconciliation with an inventory runs where the policies do.
+			cfg.Reconcile = func(*model.Spec, func([]string) diag.Pos) (diag.Diagnostics, error) {
+				return diag.Diagnostics{{Severity: diag.Warning, Rule: "reconcile", Message: "reconciled"}}, nil
+			}
+			_, ds, err := Check(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range ds.Rel(dir) {
+				got = append(got, fmt.Sprintf("%s: %s %s: %s", d.Pos, d.Severity, d.Rule, d.Message))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+
+			// Nothing is planned or emitted from a spec with errors, a
+			// reference to a name it lacks included.
+			_, p, _, _, err := CompileEmit(context.Background(), cfg, func(context.Context, *plan.Plan) (bool, error) {
+				t.Error("emit ran on a spec with errors")
+				return true, nil
+			})
+			if err != nil || p != nil {
+				t.Errorf("CompileEmit: plan %v, error %v; want neither", p != nil, err)
+			}
+		})
 	}
 }

@@ -13,14 +13,18 @@ import (
 //
 //	FILE:LINE:COL: SEVERITY RULE: message
 //
-// followed by the related positions, indented, and a summary line. File
+// (without the position when it has none, as a note about the whole spec),
+// followed by the related positions, indented, and the hint. File
 // names, rules, messages and hints come from the user's files and
 // policies: their control characters are written escaped ([Printable]),
 // so that a finding is always one line and cannot forge another, nor a
 // CI workflow command, nor move a terminal's cursor.
 func WriteText(w io.Writer, ds Diagnostics) error {
 	for _, d := range ds {
-		if _, err := fmt.Fprintf(w, "%s: %s %s: %s\n", Printable(d.Pos.String()), d.Severity, Printable(d.Rule), Printable(d.Message)); err != nil {
+		if d.Pos.File != "" {
+			fmt.Fprintf(w, "%s: ", Printable(d.Pos.String()))
+		}
+		if _, err := fmt.Fprintf(w, "%s %s: %s\n", d.Severity, Printable(d.Rule), Printable(d.Message)); err != nil {
 			return err
 		}
 		for _, r := range d.Related {

@@ -1,8 +1,14 @@
 package load
 
 import (
+	"errors"
+	"strconv"
+	"strings"
+
 	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/errors"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
 )
 
 // MaxNesting is how deeply a spec may nest values: every struct (braced,
@@ -24,13 +30,14 @@ const MaxNesting = 100
 const MaxExprDepth = 1000
 
 // checkDepth returns an error at the first node of f that is nested more
-// deeply than [MaxNesting] or [MaxExprDepth], nil when there is none. It
+// deeply than [MaxNesting] or [MaxExprDepth], or at the first number
+// literal out of range (see [numberInRange]), nil when there is none. It
 // stops descending at that node, so it costs no more than the walk down to
 // the bound.
-func checkDepth(f *ast.File) errors.Error {
+func checkDepth(f *ast.File) cueerrors.Error {
 	var (
 		nest, depth int
-		err         errors.Error
+		err         cueerrors.Error
 	)
 	levels := func(n ast.Node) int {
 		switch n := n.(type) {
@@ -55,11 +62,17 @@ func checkDepth(f *ast.File) errors.Error {
 			if c, ok := n.(*ast.Comprehension); ok {
 				pos = c.Clauses[MaxNesting-nest].Pos()
 			}
-			err = errors.Newf(pos, "value nested more than %d levels deep: each struct, list and comprehension clause opens a level, and a platc spec needs fewer than 10; flatten the value into sibling fields or a list of structs", MaxNesting)
+			err = cueerrors.Newf(pos, "value nested more than %d levels deep: each struct, list and comprehension clause opens a level, and a platc spec needs fewer than 10; flatten the value into sibling fields or a list of structs", MaxNesting)
 			return false
 		case depth+1 > MaxExprDepth:
-			err = errors.Newf(n.Pos(), "expression nested more than %d levels deep: each operator, operand, parenthesis, call and selector opens a level; split the expression into fields or let clauses of a few terms each", MaxExprDepth)
+			err = cueerrors.Newf(n.Pos(), "expression nested more than %d levels deep: each operator, operand, parenthesis, call and selector opens a level; split the expression into fields or let clauses of a few terms each", MaxExprDepth)
 			return false
+		}
+		if lit, ok := n.(*ast.BasicLit); ok && (lit.Kind == token.INT || lit.Kind == token.FLOAT) {
+			if msg := numberInRange(lit.Value); msg != "" {
+				err = cueerrors.Newf(lit.Pos(), "%s", msg)
+				return false
+			}
 		}
 		nest += l
 		depth++
@@ -74,4 +87,23 @@ func checkDepth(f *ast.File) errors.Error {
 	}
 	ast.Walk(f, before, after)
 	return err
+}
+
+// numberInRange returns why the number literal s is refused, "" when it is
+// not. CUE's decimals drop an exponent they cannot hold without a word
+// (1e999999999 evaluates as 1, and passes a bound of <=1e6), so a literal
+// must fit a 64-bit float, as every number platc reads does: a magnitude
+// below about 1.8e308, and not so small that it rounds to zero.
+func numberInRange(s string) string {
+	var ni literal.NumInfo
+	if literal.ParseNum(s, &ni) != nil {
+		return "" // the parser accepted it; CUE reports its own error
+	}
+	n := ni.String()
+	f, err := strconv.ParseFloat(n, 64)
+	mantissa, _, _ := strings.Cut(strings.ToLower(n), "e")
+	if errors.Is(err, strconv.ErrRange) || f == 0 && strings.ContainsAny(mantissa, "123456789") {
+		return "number " + s + " is out of range: a platc number must fit a 64-bit float (a magnitude below about 1.8e308, and not so small that it rounds to 0); write the value in the unit the field documents"
+	}
+	return ""
 }

@@ -87,3 +87,49 @@ func TestNestingBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestNumberRange checks that number literals CUE cannot hold exactly are
+// refused at their position while loading, and that large and small ones
+// a float holds load.
+func TestNumberRange(t *testing.T) {
+	msg := func(lit string) string {
+		return "number " + lit + " is out of range: a platc number must fit a 64-bit float (a magnitude below about 1.8e308, and not so small that it rounds to 0); write the value in the unit the field documents"
+	}
+	tests := map[string]struct {
+		lit string
+		bad bool
+	}{
+		"A huge exponent is refused.":                 {lit: "1e999999999", bad: true},
+		"A huge negative number is refused.":          {lit: "-1e999999999", bad: true},
+		"A tiny exponent is refused.":                 {lit: "1e-999999999", bad: true},
+		"Just past float64 is refused.":               {lit: "1.8e308", bad: true},
+		"A 400-digit hexadecimal integer is refused.": {lit: "0x" + strings.Repeat("f", 400), bad: true},
+		"The float64 maximum loads.":                  {lit: "1.7e308"},
+		"A small float loads.":                        {lit: "2.5e-300"},
+		"Zero with an exponent loads.":                {lit: "0e-999999999"},
+		"A multiplier suffix loads.":                  {lit: "64Gi"},
+		"Separators load.":                            {lit: "1_000_000"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "a.cue")
+			if err := os.WriteFile(path, []byte("package x\n\na: "+tc.lit+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, ds, err := Load(dir, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want diag.Diagnostics
+			if tc.bad {
+				lit := strings.TrimPrefix(tc.lit, "-")
+				col := 4 + len(tc.lit) - len(lit)
+				want = diag.Diagnostics{{Severity: diag.Error, Rule: RuleSyntax, Pos: diag.Pos{File: path, Line: 3, Column: col}, Message: msg(lit)}}
+			}
+			if diff := cmp.Diff(want, ds); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

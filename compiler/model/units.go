@@ -108,6 +108,10 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Bytes is an amount of memory or storage normalised to bytes.
 type Bytes int64
 
+// MaxBytes is the largest amount of bytes a quantity may name, 1Ei: the
+// schema's bound on a plain number, and far inside an int64.
+const MaxBytes = 1 << 60
+
 var byteSuffixes = []struct {
 	suffix string
 	mult   float64
@@ -129,7 +133,10 @@ func ParseBytes(s string) (Bytes, error) {
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("invalid quantity %q: want a number with an optional suffix such as Mi, Gi or Ti", s)
 	}
-	return Bytes(math.Round(n * mult)), nil
+	if b := math.Round(n * mult); b <= MaxBytes {
+		return Bytes(b), nil
+	}
+	return 0, fmt.Errorf("quantity %q is too large: at most 1Ei (2^60 bytes)", s)
 }
 
 // String formats b with the largest binary suffix that divides it exactly.
@@ -179,6 +186,9 @@ func (b *Bytes) UnmarshalJSON(data []byte) error {
 // CPU is an amount of CPU normalised to cores.
 type CPU float64
 
+// MaxCPU is the most cores a CPU amount may name, the schema's bound.
+const MaxCPU = 1e6
+
 // ParseCPU parses cores ("2", "0.5") or millicores ("500m").
 func ParseCPU(s string) (CPU, error) {
 	milli := strings.HasSuffix(s, "m")
@@ -188,6 +198,9 @@ func ParseCPU(s string) (CPU, error) {
 	}
 	if milli {
 		n /= 1000
+	}
+	if n > MaxCPU {
+		return 0, fmt.Errorf("CPU amount %q is too large: at most %g cores", s, float64(MaxCPU))
 	}
 	return CPU(n), nil
 }

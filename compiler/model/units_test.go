@@ -64,6 +64,10 @@ func TestParseBytes(t *testing.T) {
 		"fractional":       {in: "1.5Gi", out: 3 << 29},
 		"negative":         {in: "-1Gi", bad: true},
 		"garbage":          {in: "lots", bad: true},
+		"1Ei":              {in: "1Ei", out: 1 << 60},
+		"past 1Ei":         {in: "1.5Ei", bad: true},
+		"overflowing":      {in: "99999999999999Ei", bad: true},
+		"infinite":         {in: "1e999Gi", bad: true},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -85,8 +89,10 @@ func TestParseCPUAndBandwidth(t *testing.T) {
 			t.Errorf("ParseCPU(%q) = %v, %v; want %v", in, c, err, want)
 		}
 	}
-	if _, err := ParseCPU("fast"); err == nil {
-		t.Error("ParseCPU(fast) succeeded")
+	for _, in := range []string{"fast", "1000001", "99999999999999999999", "2000000000m"} {
+		if c, err := ParseCPU(in); err == nil {
+			t.Errorf("ParseCPU(%q) = %v, want an error", in, c)
+		}
 	}
 	if c := CPU(0.5); c.Milli() != 500 {
 		t.Errorf("Milli() = %d", c.Milli())

@@ -101,6 +101,7 @@ func buildPlatform(spec *model.Spec) Platform {
 			LeadTimeSeconds: k.Delivery.LeadTime.Seconds(), Availability: k.Reliability.Availability,
 			GPUUtilisation: k.Cost.GPUUtilisation, MTTRSeconds: k.Resilience.MTTR.Seconds(),
 			PipelineObjective: k.Data.PipelineObjective, LatencyTargetSeconds: k.Data.LatencyTarget.Seconds(),
+			Series: KPISeriesNames,
 		},
 		Registry: pl.SupplyChain.Registry,
 		Verify:   nonNil(pl.SupplyChain.Verify.Enforce),

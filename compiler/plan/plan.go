@@ -84,6 +84,33 @@ type KPIs struct {
 	MTTRSeconds          float64 `json:"mttrSeconds"`
 	PipelineObjective    float64 `json:"pipelineObjective"`
 	LatencyTargetSeconds float64 `json:"latencyTargetSeconds"`
+	// Series names the Prometheus series that measure the five KPIs.
+	Series KPISeries `json:"series"`
+}
+
+// KPISeries names the Prometheus series of the five KPIs: the recording
+// rules the GitOps tree renders and alerts on, which the docs query.
+type KPISeries struct {
+	LeadTime              string `json:"leadTime"`
+	Availability          string `json:"availability"`
+	GPUUtilisation        string `json:"gpuUtilisation"`
+	MTTR                  string `json:"mttr"`
+	PipelinesWithinTarget string `json:"pipelinesWithinTarget"`
+}
+
+// KPISeriesNames are the series every plan names.
+var KPISeriesNames = KPISeries{
+	LeadTime:              "platc:kpi_lead_time:seconds",
+	Availability:          "platc:kpi_availability:ratio",
+	GPUUtilisation:        "platc:kpi_gpu_utilisation:ratio",
+	MTTR:                  "platc:kpi_mttr:seconds",
+	PipelinesWithinTarget: "platc:kpi_pipelines_within_target:ratio",
+}
+
+// All returns the series in the order of the KPIs: delivery, reliability,
+// cost, resilience, data.
+func (s KPISeries) All() []string {
+	return []string{s.LeadTime, s.Availability, s.GPUUtilisation, s.MTTR, s.PipelinesWithinTarget}
 }
 
 // Environment is one cluster's part of the plan.

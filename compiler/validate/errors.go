@@ -29,7 +29,7 @@ func (e *evaluator) convert(pkg *load.Package, err error, v cue.Value) diag.Diag
 
 func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) diag.Diagnostics {
 	var ds diag.Diagnostics
-	for _, ce := range collapse(errs) {
+	for _, ce := range collapse(e.liftNotAllowed(errs)) {
 		labels := unquoteAll(ce.path)
 		h := hint(ce.msg, labels, v)
 		labels, msg, atKey := explain(labels, ce.msg)
@@ -53,7 +53,15 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 		}
 		d := diag.Diagnostic{Severity: diag.Error, Rule: RuleSchema, Path: formatPath(labels)}
 		required := strings.Contains(msg, "field is required but not present")
+		written := []diag.Pos(nil)
+		if ce.written {
+			written = pkg.Index.Positions(labels)
+		}
 		switch {
+		case len(written) > 0:
+			// A field the schema does not allow (liftNotAllowed): every
+			// place its label is written.
+			d.Pos, d.Related = written[0], written[1:]
 		case atKey:
 			// A bad map key: point at the key, which is where the user
 			// wrote the value, whatever else CUE names.
@@ -90,6 +98,95 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 		ds = append(ds, d)
 	}
 	return ds
+}
+
+// liftNotAllowed reports a field the schema does not allow once, at the
+// field. CUE reports such a field either at the field or, when its value
+// is a struct or a list, at every field inside it ("ratelimit.requests:
+// field not allowed" for a misspelt rateLimit), depending on the order it
+// evaluated things in. Each "field not allowed" is moved up to the
+// outermost field on its path that the schema does not declare, and the
+// errors below such a field are dropped: once the field is renamed or
+// removed, they are either gone or reported anew.
+func (e *evaluator) liftNotAllowed(errs []cueError) []cueError {
+	fields := map[string]bool{}
+	for i, ce := range errs {
+		if !isNotAllowed(ce.msg) {
+			continue
+		}
+		labels := unquoteAll(ce.path)
+		n := e.undeclared(labels)
+		if n == 0 {
+			continue
+		}
+		fields[strings.Join(labels[:n], "\x00")] = true
+		if n < len(labels) {
+			// CUE's positions are those of the field inside.
+			errs[i] = cueError{path: ce.path[:len(ce.path)-len(labels)+n], msg: ce.msg, written: true}
+		}
+	}
+	if len(fields) == 0 {
+		return errs
+	}
+	// A field CUE reported itself needs none of the lifted errors; of
+	// those, one will do.
+	seen := map[string]bool{}
+	for _, ce := range errs {
+		if !ce.written && isNotAllowed(ce.msg) {
+			seen[strings.Join(unquoteAll(ce.path), "\x00")] = true
+		}
+	}
+	var out []cueError
+	for _, ce := range errs {
+		labels := unquoteAll(ce.path)
+		key := strings.Join(labels, "\x00")
+		below := false
+		for n := 1; n < len(labels) && !below; n++ {
+			below = fields[strings.Join(labels[:n], "\x00")]
+		}
+		switch {
+		case below:
+		case ce.written:
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, ce)
+			}
+		default:
+			out = append(out, ce)
+		}
+	}
+	return out
+}
+
+// undeclared returns the length of the shortest prefix of labels whose last
+// label the schema does not allow where it stands, going down #Spec by its
+// fields, pattern constraints ([string]: …) and list elements; 0 when it
+// allows them all or cannot tell (inside the user's definitions, or a
+// value whose schema is no plain struct or list).
+func (e *evaluator) undeclared(labels []string) int {
+	s := e.spec
+	for i, l := range labels {
+		if isDefinition(l) || !s.Exists() {
+			return 0
+		}
+		// An optional selector finds the optional and required fields
+		// too, and a pattern constraint's value for l.
+		next := s.LookupPath(cue.MakePath(cue.Str(l).Optional()))
+		if !next.Exists() {
+			k := s.IncompleteKind()
+			_, err := strconv.Atoi(l)
+			switch {
+			case k&cue.ListKind != 0 && err == nil:
+				next = s.LookupPath(cue.MakePath(cue.AnyIndex))
+			case k&cue.StructKind != 0 && !s.Allows(cue.Str(l)):
+				return i + 1
+			default:
+				return 0
+			}
+		}
+		s = next
+	}
+	return 0
 }
 
 // flatten converts CUE's errors.
@@ -167,6 +264,10 @@ func walkErrors(v cue.Value, sels []string, ix *source.Index, out *[]cueError) {
 	}
 }
 
+// isNotAllowed reports whether msg is CUE's error for a field a closed
+// struct does not allow.
+func isNotAllowed(msg string) bool { return strings.Contains(msg, "field not allowed") }
+
 func pathStrings(p cue.Path) []string {
 	sels := p.Selectors()
 	out := make([]string, len(sels))
@@ -181,6 +282,9 @@ type cueError struct {
 	path []string
 	msg  string
 	pos  []token.Pos
+	// written says the error is about the field itself, to be reported
+	// where the user wrote its label, whatever positions CUE gave.
+	written bool
 }
 
 // collapse flattens CUE's errors and folds the alternatives of a failed
@@ -385,11 +489,11 @@ var formatHints = []struct{ fragment, hint string }{
 
 func hint(msg string, labels []string, v cue.Value) string {
 	switch {
-	case strings.Contains(msg, "field not allowed"):
+	case isNotAllowed(msg):
 		if len(labels) == 0 || !v.Exists() {
 			return "remove the field or check its spelling against the schema"
 		}
-		parent := v.LookupPath(pathOf(labels[:len(labels)-1]))
+		parent := lookupLabels(v, labels[:len(labels)-1])
 		name := labels[len(labels)-1]
 		candidates := slices.DeleteFunc(fieldNames(parent), func(s string) bool { return s == name })
 		if s := suggest.Closest(name, candidates); s != "" {
@@ -418,12 +522,19 @@ func hint(msg string, labels []string, v cue.Value) string {
 	return ""
 }
 
-func pathOf(labels []string) cue.Path {
-	sels := make([]cue.Selector, len(labels))
-	for i, l := range labels {
-		sels[i] = cue.Str(l)
+// lookupLabels returns the value at labels under v. A label of digits
+// that names no field is a list index (routes.0): the labels come from
+// paths that do not say which, and a value with an error below it does
+// not say it is a list.
+func lookupLabels(v cue.Value, labels []string) cue.Value {
+	for _, l := range labels {
+		next := v.LookupPath(cue.MakePath(cue.Str(l)))
+		if n, err := strconv.Atoi(l); err == nil && n >= 0 && !next.Exists() {
+			next = v.LookupPath(cue.MakePath(cue.Index(n)))
+		}
+		v = next
 	}
-	return cue.MakePath(sels...)
+	return v
 }
 
 func fieldNames(v cue.Value) []string {

@@ -237,8 +237,22 @@ teams: platform: quotas: dev: memory: 1152921504606846976
 // diagnostics as "FILE:LINE:COL: MESSAGE".
 func schemaErrors(t *testing.T, b string, decode bool) []string {
 	t.Helper()
+	return formatDiags(schemaDiags(t, b, decode))
+}
+
+// schemaDiags validates validSpec with b.cue added and returns its
+// diagnostics.
+func schemaDiags(t *testing.T, b string, decode bool) diag.Diagnostics {
+	t.Helper()
+	return validateFiles(t, map[string]string{"a.cue": validSpec, "b.cue": b}, decode)
+}
+
+// validateFiles validates a spec of the files, by name, and returns its
+// diagnostics.
+func validateFiles(t *testing.T, files map[string]string, decode bool) diag.Diagnostics {
+	t.Helper()
 	dir := t.TempDir()
-	for name, src := range map[string]string{"a.cue": validSpec, "b.cue": b} {
+	for name, src := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +265,7 @@ func schemaErrors(t *testing.T, b string, decode bool) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return formatDiags(ds)
+	return ds
 }
 
 func formatDiags(ds diag.Diagnostics) []string {
@@ -337,5 +351,99 @@ func TestMisspeltFieldUnderPattern(t *testing.T) {
 		if len(got) == 0 {
 			t.Errorf("decode=%v: no errors", decode)
 		}
+	}
+}
+
+// TestMisspeltField: a field the schema does not allow is one error at
+// the label the user wrote, with the field it was probably meant to be,
+// whatever its value: a struct or a list is not reported once per field
+// inside it. The field may be at any depth, in any section, in a list.
+func TestMisspeltField(t *testing.T) {
+	tests := map[string]struct {
+		spec string
+		// more is c.cue, when the case has it.
+		more string
+		want []string
+	}{
+		"A misspelt service field whose value is a struct": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	ratelimit: {requests: 10, per: "second", burst: 20}
+}`,
+			want: []string{`b.cue:4:2: services.api.ratelimit: field not allowed (did you mean "rateLimit"?)`},
+		},
+		"A misspelt service field whose value is a scalar, as before": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	rateLimt: 3
+}`,
+			want: []string{`b.cue:4:2: services.api.rateLimt: field not allowed (did you mean "rateLimit"?)`},
+		},
+		"A misspelt field inside a struct the schema declares stays where it is": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	rateLimit: {requets: 10, per: "second"}
+}`,
+			want: []string{`b.cue:4:14: services.api.rateLimit.requets: field not allowed (did you mean "requests"?)`},
+		},
+		"A misspelt team field whose value nests structs": {
+			spec: `teams: platform: quota: dev: {cpu: 1, gpus: h100: {reserved: 1}}`,
+			want: []string{`b.cue:3:18: teams.platform.quota: field not allowed (did you mean "quotas"?)`},
+		},
+		"A misspelt field deep inside a map": {
+			spec: `teams: platform: quotas: dev: gpuz: h100: {reserved: 1}`,
+			want: []string{`b.cue:3:31: teams.platform.quotas.dev.gpuz: field not allowed (did you mean "gpus"?)`},
+		},
+		"A misspelt environment field whose value is a list of structs": {
+			spec: `environments: dev: freezez: [{name: "f", start: "2026-11-27T18:00Z", end: "2026-11-28T18:00Z"}]`,
+			want: []string{`b.cue:3:20: environments.dev.freezez: field not allowed (did you mean "freezes"?)`},
+		},
+		"Misspelt fields in the elements of a list": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	routes: [{path: "/", ratelimit: {requests: 1, per: "second"}}, {path: "/b", hots: "api.example.com"}]
+}`,
+			want: []string{
+				`b.cue:4:23: services.api.routes."0".ratelimit: field not allowed (did you mean "rateLimit"?)`,
+				`b.cue:4:78: services.api.routes."1".hots: field not allowed (did you mean "host"?)`,
+			},
+		},
+		"A misspelt field written in two files is one error, at both": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	ratelimit: {requests: 10}
+}`,
+			more: `services: api: ratelimit: per: "second"`,
+			want: []string{`b.cue:4:2: services.api.ratelimit: field not allowed [c.cue:3:16] (did you mean "rateLimit"?)`},
+		},
+		"A misspelt field and an error beside it are both reported": {
+			spec: `services: api: {team: "platform", kind: "api", image: ` + image + `
+	ratelimit: {requests: 10, per: "second"}
+	environments: dev: replicas: -1
+}`,
+			want: []string{
+				`b.cue:4:2: services.api.ratelimit: field not allowed (did you mean "rateLimit"?)`,
+				`b.cue:5:31: services.api.environments.dev.replicas: invalid value -1 (out of bound >=0) [types.cue:26:15]`,
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			for _, decode := range []bool{false, true} {
+				files := map[string]string{"a.cue": validSpec, "b.cue": "package demo\n\n" + tc.spec + "\n"}
+				if tc.more != "" {
+					files["c.cue"] = "package demo\n\n" + tc.more + "\n"
+				}
+				var got []string
+				for _, d := range validateFiles(t, files, decode) {
+					line := fmt.Sprintf("%s:%d:%d: %s", filepath.Base(d.Pos.File), d.Pos.Line, d.Pos.Column, d.Message)
+					for _, r := range d.Related {
+						line += fmt.Sprintf(" [%s:%d:%d]", filepath.Base(r.File), r.Line, r.Column)
+					}
+					if d.Hint != "" {
+						line += " (" + d.Hint + ")"
+					}
+					got = append(got, line)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("decode=%v: errors differ (-want +got):\n%s", decode, diff)
+				}
+			}
+		})
 	}
 }

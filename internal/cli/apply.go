@@ -74,7 +74,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 		Long:  applyLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+			if err := o.validate(args); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("lock-timeout") {
@@ -86,7 +86,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 			return runApply(cmd.Context(), g, o)
 		},
 	}
-	o.compileOptions.flags(cmd, "text or json (a summary on stdout)")
+	o.compileOptions.flags(cmd, "(a summary on stdout)", formatText, formatJSON)
 	o.stackFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (required without a terminal)")
@@ -126,7 +126,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	// Refuse what is wrong with the command line before the spec is
 	// compiled and anything is touched.
 	if err := validBackend(o.backend); err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	if err := gitrepo.Check(outDir); err != nil {
 		return outError(o.out, err)
@@ -134,17 +134,18 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 
 	step("check and render %s", o.dir)
 	rendered := newCollector()
-	res, p, err := o.compileSpec(ctx, g, rendered.put)
+	res, p, err := o.compileSpec(ctx, g, rendered)
 	if err != nil {
 		return err
 	}
-	tree := rendered.tree
+	tree := rendered.Files()
 	stacks, err := o.selectStacks(p)
 	if err != nil {
 		return err
 	}
 
-	now, _ := parseNow(o.now)
+	// The same instant the policies saw.
+	now := o.now.Now()
 	step("change windows at %s", now.UTC().Format(time.RFC3339))
 	report := &applyReport{Stacks: []*pulumi.Result{}, Emergency: o.emergency}
 	var refusals []*changewindow.Refusal
@@ -155,7 +156,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		}
 		r, err := changewindow.Check(env, now)
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		if r != nil {
 			refusals = append(refusals, r)
@@ -215,7 +216,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 
 	old, err := outtree.ReadOwned(outDir)
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+		return fmt.Errorf("read %s: %w", o.out, err)
 	}
 	diff := treediff.Compare(old, tree)
 	if !o.force {
@@ -238,7 +239,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 			strings.Join(names, ", "), len(diff.Files.Added)+len(diff.Files.Changed)+len(diff.Files.Removed), o.out)
 		answer, _ := bufio.NewReader(g.cfg.Stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("apply cancelled: %s", unchanged(repo))}
+			return fmt.Errorf("apply cancelled: %s", unchanged(repo))
 		}
 	}
 
@@ -258,7 +259,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		pw.Flush()
 		if err != nil {
 			if ctx.Err() != nil {
-				return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted during the update of %s/%s: Pulumi cancelled it and its state is consistent; the GitOps repository is at its last commit; apply again to finish", s.Project, s.Name)}
+				return fmt.Errorf("interrupted during the update of %s/%s: Pulumi cancelled it and its state is consistent; the GitOps repository is at its last commit; apply again to finish", s.Project, s.Name)
 			}
 			return stackExitErr(err)
 		}
@@ -266,7 +267,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		report.Stacks = append(report.Stacks, r)
 	}
 	if ctx.Err() != nil {
-		return &ExitErr{Code: ExitError, Err: errors.New("interrupted: the stacks are up to date, the GitOps repository is at its last commit; apply again to finish")}
+		return errors.New("interrupted: the stacks are up to date, the GitOps repository is at its last commit; apply again to finish")
 	}
 
 	step("commit the rendered tree to %s", o.out)
@@ -277,7 +278,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	})
 	defer interrupt()
 	if err := repo.MarkPending(); err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	changes, err := outtree.Write(context.WithoutCancel(ctx), outDir, tree, outOptions(stderr, o.out, o.force)) // the commit step finishes
 	if err != nil {
@@ -285,25 +286,25 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	}
 	commit, err := repo.CommitAll(commitMessage(p.Platform.Name, source, o.emergency, report.Stacks, diff), commitAuthor(g), time.Now())
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	// Files git ignores are written and never committed: the GitOps
 	// engine would not see them. The apply stays pending, so that the
 	// next one may commit them once they are no longer ignored.
 	ignored, err := repo.Uncommitted(slices.Sorted(maps.Keys(tree)))
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	if len(ignored) > 0 {
 		shown := ignored
 		if len(shown) > 5 {
 			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(ignored)-5))
 		}
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%d of the files apply wrote into %s are not committed, as git ignores them (%s): a .gitignore or .git/info/exclude there leaves them out; un-ignore them and apply again (the stacks are up to date)",
-			len(ignored), o.out, strings.Join(shown, ", "))}
+		return fmt.Errorf("%d of the files apply wrote into %s are not committed, as git ignores them (%s): a .gitignore or .git/info/exclude there leaves them out; un-ignore them and apply again (the stacks are up to date)",
+			len(ignored), o.out, strings.Join(shown, ", "))
 	}
 	if err := repo.ClearPending(); err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	interrupted := interrupt()
 	if commit == "" {
@@ -320,20 +321,20 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		if o.push {
 			what += ", not pushed: apply again with --push to push it"
 		}
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted at the commit step, which was finished: the stacks are up to date and %s", what)}
+		return fmt.Errorf("interrupted at the commit step, which was finished: the stacks are up to date and %s", what)
 	}
 	if o.push {
 		step("push %s to origin", o.out)
 		if err := repo.Push(ctx, "origin"); err != nil {
 			if ctx.Err() != nil {
-				return &ExitErr{Code: ExitError, Err: fmt.Errorf("interrupted during the push of %s: origin has its old branch or the new one, not a part of it; apply again with --push to push it", o.out)}
+				return fmt.Errorf("interrupted during the push of %s: origin has its old branch or the new one, not a part of it; apply again with --push to push it", o.out)
 			}
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 	}
 	head, _ := repo.Head()
 	report.GitOps = applyGitOps{Dir: o.out, Commit: commit, Head: head, Files: changes, Changed: commit != ""}
-	if o.output == formatJSON {
+	if o.output.value == formatJSON {
 		enc := json.NewEncoder(g.cfg.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(report)
@@ -385,15 +386,15 @@ func onInterrupt(ctx context.Context, acknowledge func()) (stop func() bool) {
 func outError(out string, err error) error {
 	var nr *gitrepo.NotRepositoryError
 	if !errors.As(err, &nr) {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s: %w", out, err)}
+		return fmt.Errorf("--out %s: %w", out, err)
 	}
 	if nr.Parent != "" {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s is inside the git repository %s but is not its top directory, and it holds files: "+
-			"apply commits the rendered tree into a git repository of its own; give --out a git repository, an empty directory or a new path; apply changed nothing", out, nr.Parent)}
+		return fmt.Errorf("--out %s is inside the git repository %s but is not its top directory, and it holds files: "+
+			"apply commits the rendered tree into a git repository of its own; give --out a git repository, an empty directory or a new path; apply changed nothing", out, nr.Parent)
 	}
-	return &ExitErr{Code: ExitError, Err: fmt.Errorf("--out %s is not a git repository and it holds files: "+
+	return fmt.Errorf("--out %s is not a git repository and it holds files: "+
 		"apply commits the rendered tree into a git repository and does not make one of a directory with other files in it; "+
-		"give --out a git repository (git init it and commit what is there, if that is to stay), an empty directory or a new path; apply changed nothing", out)}
+		"give --out a git repository (git init it and commit what is there, if that is to stay), an empty directory or a new path; apply changed nothing", out)
 }
 
 // unchanged says that an apply that stopped early changed nothing, or
@@ -407,40 +408,40 @@ func unchanged(repo *gitrepo.Repo) string {
 
 func lockError(err error) error {
 	if errors.Is(err, lockfile.ErrTimeout) {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("another apply is running: %w", err)}
+		return fmt.Errorf("another apply is running: %w", err)
 	}
-	return &ExitErr{Code: ExitError, Err: err}
+	return err
 }
 
 // checkRepo refuses a GitOps repository with changes someone else made or
 // that is behind its remote.
 func checkRepo(ctx context.Context, repo *gitrepo.Repo, push bool) error {
 	if _, err := repo.Branch(); err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	dirty, err := repo.Dirty()
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	if len(dirty) > 0 && !repo.Pending() {
 		shown := dirty
 		if len(shown) > 5 {
 			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(dirty)-5))
 		}
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; %s", repo.Dir, strings.Join(shown, ", "), unchanged(repo))}
+		return fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; %s", repo.Dir, strings.Join(shown, ", "), unchanged(repo))
 	}
 	if repo.HasRemote("origin") {
 		if push {
 			if err := repo.Fetch(ctx, "origin"); err != nil {
-				return &ExitErr{Code: ExitError, Err: err}
+				return err
 			}
 		}
 		behind, err := repo.Behind("origin")
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		if behind {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; %s", repo.Dir, unchanged(repo))}
+			return fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; %s", repo.Dir, unchanged(repo))
 		}
 	}
 	return nil

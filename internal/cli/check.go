@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -43,62 +42,25 @@ fails as it is evaluated (a host it may not reach) or claims a rule ID of
 platc's, or a policy evaluation that runs past --policy-timeout.`
 
 type checkOptions struct {
-	dir            string
-	output         outputFormat
-	failOnWarn     bool
-	policyDirs     []string
-	now            string
-	policyTimeout  time.Duration
-	policyAllowNet []string
-	inventory      []string
-	maxAge         time.Duration
-}
-
-func (o *checkOptions) validate() error {
-	if err := o.output.validate(checkFormats); err != nil {
-		return err
-	}
-	if _, err := parseNow(o.now); err != nil {
-		return err
-	}
-	return nil
-}
-
-// parseNow reads --now: RFC 3339, or a date meaning its midnight UTC.
-func parseNow(s string) (time.Time, error) {
-	if s == "" {
-		return time.Now().UTC(), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, usageError("invalid --now %q: want an RFC 3339 time (2026-11-24T09:00:00Z) or a date (2026-11-24)", s)
+	dir        string
+	output     formatFlag
+	failOnWarn bool
+	checkFlags
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
 	o := &checkOptions{}
-	var output string
 	cmd := &cobra.Command{
 		Use:   "check [DIR]",
 		Short: "Vet the spec and evaluate the built-in and user policies",
 		Long:  checkLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			o.output = outputFormat(output)
-			if err := o.validate(); err != nil {
-				return err
-			}
-			return runCheck(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+			o.dir = specDir(args)
+			return runCheck(cmd.Context(), g, o)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output `format`: text, json, sarif, github or junit")
+	o.output.register(cmd.Flags(), "", checkFormats...)
 	o.flags(cmd)
 	return cmd
 }
@@ -106,13 +68,8 @@ func newCheckCmd(g *globals) *cobra.Command {
 // flags registers what decides a check's findings, for check and for the
 // commands that run a check themselves (github report).
 func (o *checkOptions) flags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
-	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
-	f.StringVar(&o.now, "now", "", "the time policies see as input.now, RFC 3339 or a date (default: the current time)")
-	policyTimeoutFlag(f, &o.policyTimeout)
-	policyAllowNetFlag(f, &o.policyAllowNet)
-	inventoryFlags(cmd, &o.inventory, &o.maxAge, "input.inventory, and reconciliation findings")
+	cmd.Flags().BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
+	o.checkFlags.register(cmd, checkHelp{now: "the time policies see as input.now", inventory: "input.inventory, and reconciliation findings"})
 }
 
 // policyTimeoutFlag registers --policy-timeout, two minutes by default,
@@ -177,32 +134,20 @@ func reconcileRules() []string {
 	return []string{gpu.RuleOvercommit, gpu.RulePoolUnbacked, gpu.RuleIdle, gpu.RuleMIGMissing, gpu.RuleModelMismatch}
 }
 
-func runCheck(ctx context.Context, g *globals, o *checkOptions, stdout, stderr io.Writer) error {
+func runCheck(ctx context.Context, g *globals, o *checkOptions) error {
 	ds, rules, err := evaluateCheck(ctx, g, o)
 	if err != nil {
 		return err
 	}
-	return report(g, ds, reportOptions{format: o.output, failOnWarn: o.failOnWarn, summary: true, rules: rules})
+	return report(g, ds, reportOptions{format: o.output.value, failOnWarn: o.failOnWarn, summary: true, rules: rules})
 }
 
 // evaluateCheck runs the check o describes and returns its findings, with
 // the files as the loader saw them, and the rules that were evaluated.
 func evaluateCheck(ctx context.Context, g *globals, o *checkOptions) (diag.Diagnostics, map[string]*policy.Rule, error) {
-	now, _ := parseNow(o.now)
-	cfg := compiler.CheckConfig{
-		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:            now,
-		PolicyTimeout:  o.policyTimeout,
-		PolicyAllowNet: o.policyAllowNet,
-		ReservedRules:  reconcileRules(),
-	}
-	for _, d := range o.policyDirs {
-		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
-	}
-	if len(o.inventory) > 0 {
-		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
-			return nil, nil, err
-		}
+	cfg, err := o.config(g, o.dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	res, ds, err := compiler.Check(ctx, cfg)
 	if err != nil {
@@ -221,7 +166,7 @@ func checkError(g *globals, err error) error {
 	var pe *compiler.PolicyError
 	if errors.As(err, &pe) {
 		writeText(g.cfg.Stderr, pe.Diags.Rel(g.base()).Sorted(), false)
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%v", pe)}
+		return fmt.Errorf("%v", pe)
 	}
 	return loadError(err)
 }

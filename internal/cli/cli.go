@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/platc-dev/platc/compiler/diag"
 )
 
 // Exit codes, as the command-line contract defines them.
@@ -45,9 +47,10 @@ func (e *ExitErr) Unwrap() error { return e.Err }
 // findings returns the error for a run that reported findings.
 func findings() error { return &ExitErr{Code: ExitFindings} }
 
-// usageError wraps a problem with the command line (exit 2).
+// usageError reports a problem with the command line (exit 2, as every
+// error but findings and changes).
 func usageError(format string, args ...any) error {
-	return &ExitErr{Code: ExitError, Err: fmt.Errorf(format, args...)}
+	return fmt.Errorf(format, args...)
 }
 
 // Config is what the command tree runs with.
@@ -145,7 +148,7 @@ func New(cfg Config) *cobra.Command {
 	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", "", "run as if platc was started in `DIR`")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.checkDir() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+		return fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
 		newVersionCmd(g),
@@ -161,7 +164,31 @@ func New(cfg Config) *cobra.Command {
 		newGitHubCmd(g),
 		newDocsCmd(g),
 	)
+	markArgErrors(root)
 	return root
+}
+
+// argError is a command line with the wrong arguments (an unknown
+// command, too many directories), as cobra's Find and the commands'
+// argument checks find it: Run points the user to --help.
+type argError struct{ error }
+
+func (e argError) Unwrap() error { return e.error }
+
+// markArgErrors makes the argument checks of c and its subcommands return
+// an argError.
+func markArgErrors(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return argError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markArgErrors(sub)
+	}
 }
 
 // Main runs platc with the process's arguments and streams and returns
@@ -203,36 +230,24 @@ func Run(ctx context.Context, cfg Config, args []string) int {
 	root := New(cfg)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if _, _, ferr := root.Find(args); ferr != nil {
+		err = argError{ferr} // no such command: Find fails only then
+	}
 	if err == nil {
 		return ExitOK
 	}
 	var ee *ExitErr
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintf(cfg.Stderr, "platc: %v\n", ee.Err)
+			fmt.Fprintf(cfg.Stderr, "platc: %s\n", printableLines(ee.Err.Error()))
 		}
 		return ee.Code
 	}
-	fmt.Fprintf(cfg.Stderr, "platc: %v\n", err)
-	if isUsage(err) {
-		fmt.Fprintf(cfg.Stderr, "Run 'platc --help' for usage.\n")
-		return ExitError
-	}
-	if false {
+	fmt.Fprintf(cfg.Stderr, "platc: %s\n", printableLines(err.Error()))
+	if errors.As(err, new(argError)) {
 		fmt.Fprintf(cfg.Stderr, "Run 'platc --help' for usage.\n")
 	}
 	return ExitError
-}
-
-// isUsage reports cobra's own errors about the command line.
-func isUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // tuneRuntime trades memory the machine has for time: CUE evaluation
@@ -256,4 +271,16 @@ func holdsTree() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(4 << 30)
 	}
+}
+
+// printableLines escapes what a terminal or a CI log would not show as text
+// in each line of an error message ([diag.Printable]): an error can embed
+// a file name or a tool's output that carries escape sequences or carriage
+// returns. The line breaks of a message written on several lines are kept.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = diag.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -20,10 +20,9 @@ import (
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/outtree"
 	"github.com/platc-dev/platc/providers/docs"
-	"github.com/platc-dev/platc/providers/gitops"
-	"github.com/platc-dev/platc/providers/gpu"
 )
 
 const docsLong = `Docs checks the spec in DIR (default: the current directory) and writes the
@@ -68,28 +67,19 @@ errors.`
 
 type docsOptions struct {
 	// force replaces files in out that platc did not write.
-	force         bool
-	dir           string
-	out           string
-	now           string
-	inventory     []string
-	maxAge        time.Duration
-	prometheus    string
-	promTimeout   time.Duration
-	policyDirs    []string
-	policyTimeout time.Duration
-	// policyAllowNet are the hosts policies may reach.
-	policyAllowNet []string
-	serve          string
-	poll           time.Duration
+	force       bool
+	dir         string
+	out         string
+	prometheus  string
+	promTimeout time.Duration
+	serve       string
+	poll        time.Duration
+	checkFlags
 }
 
 func (o *docsOptions) validate() error {
 	if o.out == "" && o.serve == "" {
 		return usageError("--out DIR is required: the directory to write the docs into (or --serve ADDR to serve them)")
-	}
-	if _, err := parseNow(o.now); err != nil {
-		return err
 	}
 	if o.prometheus != "" {
 		if err := docs.ValidatePrometheusURL(o.prometheus); err != nil {
@@ -118,17 +108,14 @@ func newDocsCmd(g *globals) *cobra.Command {
 		Long:  docsLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
+			o.dir = specDir(args)
 			if err := o.validate(); err != nil {
 				return err
 			}
 			if o.serve != "" {
 				ln, err := net.Listen("tcp", o.serve)
 				if err != nil {
-					return &ExitErr{Code: ExitError, Err: fmt.Errorf("serve: %w", err)}
+					return fmt.Errorf("serve: %w", err)
 				}
 				return serveDocs(cmd.Context(), g, o, ln)
 			}
@@ -138,13 +125,9 @@ func newDocsCmd(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "output `DIR` (required unless --serve)")
 	f.BoolVar(&o.force, "force", false, "replace files in DIR that platc did not write (it refuses by default, listing them)")
-	f.StringVar(&o.now, "now", "", "the time milestones and the calendar are judged at, RFC 3339 or a date (default: the current time)")
-	inventoryFlags(cmd, &o.inventory, &o.maxAge, "discovered hardware beside the pools")
+	o.checkFlags.register(cmd, checkHelp{now: "the time milestones and the calendar are judged at", inventory: "discovered hardware beside the pools"})
 	f.StringVar(&o.prometheus, "prometheus", "", "Prometheus base `URL` to query the KPIs' current values from")
 	f.DurationVar(&o.promTimeout, "prometheus-timeout", 10*time.Second, "give up on Prometheus after this `duration`")
-	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
-	policyTimeoutFlag(f, &o.policyTimeout)
-	policyAllowNetFlag(f, &o.policyAllowNet)
 	f.StringVar(&o.serve, "serve", "", "serve the docs on `ADDR` (localhost:8080) and rebuild them when the spec changes")
 	f.DurationVar(&o.poll, "poll", 500*time.Millisecond, "with --serve, how often to look for changed files")
 	return cmd
@@ -161,24 +144,12 @@ type docsBuild struct {
 // buildDocs checks the spec and renders the docs. A nil build with a nil
 // error means the spec has schema errors, which were reported.
 func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag.Diagnostics) error) (*docsBuild, error) {
-	now, _ := parseNow(o.now)
-	cfg := compiler.CheckConfig{
-		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:            now,
-		PolicyTimeout:  o.policyTimeout,
-		PolicyAllowNet: o.policyAllowNet,
-		ReservedRules:  reconcileRules(),
+	o.now.tick() // a rebuild (--serve) is judged at its own time
+	cfg, inv, err := o.configInventory(g, o.dir)
+	if err != nil {
+		return nil, err
 	}
-	for _, d := range o.policyDirs {
-		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
-	}
-	var inv *gpu.Inventory
-	if len(o.inventory) > 0 {
-		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
-			return nil, err
-		}
-		inv, _ = cfg.Inventory.(*gpu.Inventory)
-	}
+	now := cfg.Now
 	res, ds, err := compiler.Check(ctx, cfg)
 	if err != nil {
 		return nil, checkError(g, err)
@@ -193,11 +164,11 @@ func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag
 	if o.prometheus != "" {
 		in.Live = docs.QueryKPIs(ctx, docs.PrometheusConfig{
 			URL: o.prometheus, Timeout: o.promTimeout, Token: g.cfg.Getenv("PLATC_PROMETHEUS_TOKEN"),
-		}, gitops.KPIRecordingRules)
+		}, plan.KPISeriesNames.All())
 		if in.Live.Unreachable != "" {
 			fmt.Fprintf(g.cfg.Stderr, "platc: warning: %s\n", in.Live.Unreachable)
 		} else {
-			for _, rule := range gitops.KPIRecordingRules {
+			for _, rule := range plan.KPISeriesNames.All() {
 				if e, ok := in.Live.Errors[rule]; ok {
 					fmt.Fprintf(g.cfg.Stderr, "platc: warning: Prometheus: %s\n", e)
 				}
@@ -206,7 +177,7 @@ func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag
 	}
 	files, err := docs.Build(in)
 	if err != nil {
-		return nil, &ExitErr{Code: ExitError, Err: err}
+		return nil, err
 	}
 	return &docsBuild{in: in, files: files, ds: ds}, nil
 }
@@ -217,7 +188,7 @@ func runDocs(ctx context.Context, g *globals, o *docsOptions, stderr io.Writer) 
 			fmt.Fprintln(stderr, "platc: the spec has schema errors; no docs were written")
 			return err
 		}
-		return &ExitErr{Code: ExitError, Err: errors.New("the spec could not be decoded")}
+		return errors.New("the spec could not be decoded")
 	})
 	if err != nil {
 		return err
@@ -354,7 +325,7 @@ func serveDocs(ctx context.Context, g *globals, o *docsOptions, ln net.Listener)
 			hs.Shutdown(shut)
 			return nil
 		case err := <-errc:
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("serve: %w", err)}
+			return fmt.Errorf("serve: %w", err)
 		case <-tick.C:
 			if fp := fingerprint(g, o); fp != last {
 				last = fp

@@ -43,7 +43,10 @@ func TestDocsServeRebuilds(t *testing.T) {
 	}
 	var stderr lockedBuffer
 	g := &globals{cfg: &Config{Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }}}
-	o := &docsOptions{dir: spec, out: filepath.Join(dir, "out"), now: "2026-11-24", promTimeout: time.Second, poll: 50 * time.Millisecond}
+	o := &docsOptions{dir: spec, out: filepath.Join(dir, "out"), promTimeout: time.Second, poll: 50 * time.Millisecond}
+	if err := o.now.Set("2026-11-24"); err != nil {
+		t.Fatal(err)
+	}
 	if err := o.validate(); err != nil {
 		t.Fatal(err)
 	}

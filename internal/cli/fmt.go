@@ -57,7 +57,7 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 	for _, p := range o.paths {
 		found, err := cueFiles(g.abs(p), p)
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		files = append(files, found...)
 	}
@@ -67,11 +67,11 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 	unformatted := 0
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		src, err := os.ReadFile(path)
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		f, err := parser.ParseFile(path, src, parser.ParseComments)
 		var out []byte
@@ -104,10 +104,10 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 		// link, its target is replaced (keeping its mode).
 		target, err := filepath.EvalSymlinks(path)
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", rel, err)}
+			return fmt.Errorf("write %s: %w", rel, err)
 		}
 		if err := atomicfile.Write(target, out, 0o644); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", rel, err)}
+			return fmt.Errorf("write %s: %w", rel, err)
 		}
 		fmt.Fprintln(stdout, rel)
 	}

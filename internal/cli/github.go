@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler/diag"
-	"github.com/platc-dev/platc/internal/treediff"
+	"github.com/platc-dev/platc/internal/planreport"
 	"github.com/platc-dev/platc/providers/github"
 )
 
@@ -103,9 +104,6 @@ func (o *githubReportOptions) validate() error {
 	if o.commentAuthor != "" && !githubLogin.MatchString(o.commentAuthor) {
 		return usageError("invalid --comment-author %q: want a GitHub login such as github-actions[bot]", o.commentAuthor)
 	}
-	if o.findingsFile == "" {
-		return o.check.validate()
-	}
 	return nil
 }
 
@@ -128,11 +126,7 @@ func newGitHubReportCmd(g *globals) *cobra.Command {
 		Long:  githubReportLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.check.dir = "."
-			if len(args) == 1 {
-				o.check.dir = args[0]
-			}
-			o.check.output = formatText
+			o.check.dir = specDir(args)
 			if err := o.validate(); err != nil {
 				return err
 			}
@@ -185,7 +179,7 @@ func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, err
 		var err error
 		if ev, err = readPREvent(g.abs(path)); err != nil {
 			if t.pr == 0 || !errors.Is(err, errNotPR) {
-				return nil, &ExitErr{Code: ExitError, Err: fmt.Errorf("GITHUB_EVENT_PATH: %w", eventHint(err, env("GITHUB_EVENT_NAME")))}
+				return nil, fmt.Errorf("GITHUB_EVENT_PATH: %w", eventHint(err, env("GITHUB_EVENT_NAME")))
 			}
 			ev = nil
 		}
@@ -290,7 +284,7 @@ func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, st
 	subject := o.check.dir
 	if o.findingsFile != "" {
 		if ds, err = readFindings(g.abs(o.findingsFile)); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("--findings: %w", err)}
+			return fmt.Errorf("--findings: %w", err)
 		}
 		subject = o.findingsFile
 	} else {
@@ -299,13 +293,13 @@ func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, st
 		}
 		// The job's log shows the findings as platc check does.
 		if err := writeText(stderr, ds.Rel(g.base()).Sorted(), true); err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 	}
 	var plan *github.PlanSummary
 	if o.planFile != "" {
 		if plan, err = readPlanSummary(g.abs(o.planFile)); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("--plan: %w", err)}
+			return fmt.Errorf("--plan: %w", err)
 		}
 	}
 
@@ -332,7 +326,7 @@ func runGitHubReport(ctx context.Context, g *globals, o *githubReportOptions, st
 			redact(err.Error()), actionsBot)
 	}
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: errors.New(redact(err.Error()))}
+		return errors.New(redact(err.Error()))
 	}
 	return nil
 }
@@ -479,31 +473,17 @@ func readPlanSummary(path string) (*github.PlanSummary, error) {
 	return parsePlanSummary(b, path)
 }
 
-// parsePlanSummary counts a plan's changes per environment (its "gitops"
-// part) and per Pulumi stack ("stacks", or "pulumi" holding them).
+// parsePlanSummary counts a plan report's changes per environment (its
+// GitOps part) and per Pulumi stack.
 func parsePlanSummary(b []byte, name string) (*github.PlanSummary, error) {
-	var doc struct {
-		Out     string           `json:"out"`
-		Changed *bool            `json:"changed"`
-		GitOps  *treediff.Result `json:"gitops"`
-		Stacks  json.RawMessage  `json:"stacks"`
-		Pulumi  json.RawMessage  `json:"pulumi"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s is not a 'platc plan -o json' document: %v", name, err)
-	}
-	if doc.GitOps == nil && doc.Stacks == nil && doc.Pulumi == nil {
-		return nil, fmt.Errorf("%s is not a 'platc plan -o json' document: it has neither \"gitops\" nor \"stacks\"", name)
+	r, err := planreport.Parse(b, name)
+	if err != nil {
+		return nil, err
 	}
 	s := &github.PlanSummary{}
-	if doc.GitOps != nil {
-		envs := make([]string, 0, len(doc.GitOps.Environments))
-		for e := range doc.GitOps.Environments {
-			envs = append(envs, e)
-		}
-		slices.Sort(envs)
-		for _, e := range envs {
-			es := doc.GitOps.Environments[e]
+	if r.GitOps != nil {
+		for _, e := range slices.Sorted(maps.Keys(r.GitOps.Environments)) {
+			es := r.GitOps.Environments[e]
 			if es == nil {
 				continue
 			}
@@ -519,98 +499,20 @@ func parsePlanSummary(b []byte, name string) (*github.PlanSummary, error) {
 			})
 		}
 	}
-	for _, raw := range []json.RawMessage{doc.Stacks, doc.Pulumi} {
-		stacks, err := parseStacks(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: stacks: %v", name, err)
-		}
-		s.Stacks = append(s.Stacks, stacks...)
+	for _, st := range r.Stacks {
+		c := st.Changes
+		s.Stacks = append(s.Stacks, github.Changes{Name: st.Stack, Add: c["create"], Change: c["update"] + c["replace"], Delete: c["delete"]})
 	}
 	if len(s.Environments) == 0 && len(s.Stacks) == 0 {
-		out := doc.Out
+		out := r.Out
 		if out == "" {
 			out = "the output"
 		}
-		if doc.Changed != nil && *doc.Changed {
+		if r.Changed {
 			s.Note = fmt.Sprintf("Files in %s change, but no Kubernetes object or stack does.", out)
 		} else {
 			s.Note = fmt.Sprintf("No changes: %s is up to date.", out)
 		}
 	}
 	return s, nil
-}
-
-// parseStacks reads per-stack change counts. The stacks may be an object
-// keyed by stack name or a list of objects naming their stack, possibly
-// under a "stacks" key; counts are read from the stack's object or its
-// "summary" or "changeSummary", under Pulumi's names (create, update,
-// delete) or platc's (add, change, remove).
-func parseStacks(raw json.RawMessage) ([]github.Changes, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	if m, ok := v.(map[string]any); ok {
-		if inner, ok := m["stacks"]; ok {
-			v = inner
-		}
-	}
-	var out []github.Changes
-	switch v := v.(type) {
-	case map[string]any:
-		names := make([]string, 0, len(v))
-		for k := range v {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			if m, ok := v[n].(map[string]any); ok {
-				out = append(out, stackChanges(n, m))
-			}
-		}
-	case []any:
-		for i, e := range v {
-			m, ok := e.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("entry %d is not an object", i+1)
-			}
-			name, _ := m["stack"].(string)
-			if name == "" {
-				name, _ = m["name"].(string)
-			}
-			if name == "" {
-				return nil, fmt.Errorf("entry %d names no stack", i+1)
-			}
-			out = append(out, stackChanges(name, m))
-		}
-	case nil:
-	default:
-		return nil, errors.New("want an object or a list")
-	}
-	return out, nil
-}
-
-func stackChanges(name string, m map[string]any) github.Changes {
-	for _, k := range []string{"changeSummary", "summary", "changes"} {
-		if inner, ok := m[k].(map[string]any); ok {
-			m = inner
-			break
-		}
-	}
-	num := func(keys ...string) int {
-		for _, k := range keys {
-			if f, ok := m[k].(float64); ok && f >= 0 {
-				return int(f)
-			}
-		}
-		return 0
-	}
-	change := num("change")
-	if _, ok := m["change"]; !ok {
-		change = num("update") + num("replace")
-	}
-	return github.Changes{Name: name, Add: num("add", "create"), Change: change, Delete: num("remove", "delete")}
 }

@@ -55,13 +55,14 @@ func TestParsePREvent(t *testing.T) {
 }
 
 func TestParsePlanSummary(t *testing.T) {
+	const v = `"apiVersion": "platc.dev/plan-report/v1", `
 	tests := map[string]struct {
 		in      string
 		want    *github.PlanSummary
 		wantErr string
 	}{
 		"gitops environments with their kinds": {
-			in: `{"out": "gitops", "changed": true, "gitops": {"environments": {
+			in: `{` + v + `"out": "gitops", "changed": true, "gitops": {"environments": {
 				"prod": {"add": 1, "change": 2, "remove": 0, "kinds": {"Deployment": {"add": 1, "change": 0, "remove": 0}, "HTTPRoute": {"add": 0, "change": 2, "remove": 0}}},
 				"dev": {"add": 0, "change": 0, "remove": 3, "kinds": {"Namespace": {"add": 0, "change": 0, "remove": 3}}}}}}`,
 			want: &github.PlanSummary{Environments: []github.Changes{
@@ -70,24 +71,28 @@ func TestParsePlanSummary(t *testing.T) {
 			}},
 		},
 		"nothing changes": {
-			in:   `{"out": "gitops", "changed": false, "gitops": {"environments": {}}}`,
+			in:   `{` + v + `"out": "gitops", "changed": false, "gitops": {"environments": {}}}`,
 			want: &github.PlanSummary{Note: "No changes: gitops is up to date."},
 		},
-		"stacks keyed by name with Pulumi's change summary": {
-			in:   `{"gitops": {"environments": {}}, "pulumi": {"stacks": {"acme/prod": {"changeSummary": {"create": 2, "update": 1, "replace": 1, "delete": 1, "same": 9}}}}}`,
+		"stacks with Pulumi's operations": {
+			in:   `{` + v + `"gitops": {"environments": {}}, "stacks": [{"stack": "acme/prod", "environment": "prod", "changes": {"create": 2, "update": 1, "replace": 1, "delete": 1, "same": 9}, "seconds": 1, "preview": true}]}`,
 			want: &github.PlanSummary{Stacks: []github.Changes{{Name: "acme/prod", Add: 2, Change: 2, Delete: 1}}},
 		},
-		"stacks as a list": {
-			in:   `{"stacks": [{"stack": "dev", "add": 1}, {"name": "prod", "summary": {"change": 4, "remove": 2}}]}`,
-			want: &github.PlanSummary{Stacks: []github.Changes{{Name: "dev", Add: 1}, {Name: "prod", Change: 4, Delete: 2}}},
-		},
 		"a stack without a name is refused": {
-			in:      `{"stacks": [{"add": 1}]}`,
-			wantErr: "p.json: stacks: entry 1 names no stack",
+			in:      `{` + v + `"stacks": [{"changes": {"create": 1}}]}`,
+			wantErr: "p.json: stacks[0] names no stack",
+		},
+		"keys platc never writes are refused": {
+			in:      `{` + v + `"pulumi": {"stacks": {}}}`,
+			wantErr: `p.json: json: unknown field "pulumi"`,
+		},
+		"another version is refused, naming the file": {
+			in:      `{"apiVersion": "platc.dev/plan-report/v2", "stacks": []}`,
+			wantErr: `p.json is a plan report of version "platc.dev/plan-report/v2"; this platc reads platc.dev/plan-report/v1`,
 		},
 		"a check report is not a plan": {
 			in:      `{"findings": [], "summary": {"errors": 0, "warnings": 0}}`,
-			wantErr: `p.json is not a 'platc plan -o json' document: it has neither "gitops" nor "stacks"`,
+			wantErr: `p.json is not a 'platc plan -o json' document: it has no "apiVersion"`,
 		},
 		"nor is text": {
 			in:      `Plan: 1 to add`,
@@ -219,9 +224,9 @@ func FuzzReportInputs(f *testing.F) {
 	for _, s := range []string{
 		`{"pull_request": {"number": 1, "head": {"sha": "abc"}}}`,
 		`{"findings": [{"severity": "error", "rule": "r", "message": "m", "pos": {"file": "a.cue", "line": 1}}]}`,
-		`{"gitops": {"environments": {"dev": {"add": 1, "kinds": {"X": {"add": 1}}}}}, "stacks": {"s": {"create": 1}}}`,
-		`{"pulumi": [{"stack": "s", "summary": {"update": 2}}]}`,
-		`{"gitops": {"environments": {"dev": null}}}`,
+		`{"apiVersion": "platc.dev/plan-report/v1", "gitops": {"environments": {"dev": {"add": 1, "kinds": {"X": {"add": 1}}}}}, "stacks": [{"stack": "s", "changes": {"create": 1}}]}`,
+		`{"apiVersion": "platc.dev/plan-report/v1", "stacks": [null]}`,
+		`{"apiVersion": "platc.dev/plan-report/v1", "gitops": {"environments": {"dev": null}}}`,
 		`[]`, `null`, `{"stacks": 3}`,
 	} {
 		f.Add([]byte(s))

@@ -67,29 +67,29 @@ func runInit(ctx context.Context, g *globals, o *initOptions, stdout, stderr io.
 		// A new directory is staged beside its target and renamed into
 		// place, so an interrupted init leaves nothing behind.
 		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		stage, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".init-*")
 		if err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		for _, name := range names {
 			if err := atomicfile.Write(filepath.Join(stage, filepath.FromSlash(name)), files[name], 0o644); err != nil {
 				os.RemoveAll(stage)
-				return &ExitErr{Code: ExitError, Err: err}
+				return err
 			}
 		}
 		if err := os.Chmod(stage, 0o755); err != nil {
 			os.RemoveAll(stage)
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 		if err := os.Rename(stage, dir); err != nil {
 			os.RemoveAll(stage)
-			return &ExitErr{Code: ExitError, Err: err}
+			return err
 		}
 	} else {
 		if _, err := os.Stat(filepath.Join(dir, "cue.mod")); err == nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("%s already holds a CUE module (cue.mod): init starts new spec repositories; choose an empty directory", o.dir)}
+			return fmt.Errorf("%s already holds a CUE module (cue.mod): init starts new spec repositories; choose an empty directory", o.dir)
 		}
 		var clash []string
 		for _, name := range names {
@@ -98,7 +98,7 @@ func runInit(ctx context.Context, g *globals, o *initOptions, stdout, stderr io.
 			}
 		}
 		if len(clash) > 0 {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("%s already has %s: init would overwrite it; choose an empty directory", o.dir, strings.Join(clash, ", "))}
+			return fmt.Errorf("%s already has %s: init would overwrite it; choose an empty directory", o.dir, strings.Join(clash, ", "))
 		}
 		var written []string
 		for _, name := range names {
@@ -107,7 +107,7 @@ func runInit(ctx context.Context, g *globals, o *initOptions, stdout, stderr io.
 				for _, w := range written {
 					os.Remove(w)
 				}
-				return &ExitErr{Code: ExitError, Err: err}
+				return err
 			}
 			written = append(written, p)
 		}

@@ -75,7 +75,7 @@ type discoverOptions struct {
 	host   string
 	env    string
 	out    string
-	now    string
+	now    clock
 }
 
 func newInventoryDiscoverCmd(g *globals) *cobra.Command {
@@ -94,16 +94,13 @@ func newInventoryDiscoverCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.host, "host", "", "the host's `name` (default: the host name; the model name for mock sources)")
 	f.StringVar(&o.env, "env", "", "the spec `environment` the host belongs to")
 	f.StringVarP(&o.out, "output", "o", "", "write the document to `FILE` (default: stdout)")
-	f.StringVar(&o.now, "now", "", "the document's time, RFC 3339 or a date (default: the current time)")
+	o.now.register(f, "the document's time")
 	return cmd
 }
 
 func runDiscover(g *globals, o *discoverOptions) error {
-	now, err := parseNow(o.now)
-	if err != nil {
-		return err
-	}
-	opts := gpu.Options{Host: o.host, Environment: o.env, Now: now}
+	opts := gpu.Options{Host: o.host, Environment: o.env, Now: o.now.Now()}
+	var err error
 	kind, arg, _ := strings.Cut(o.source, ":")
 	var doc *gpu.Document
 	switch kind {
@@ -141,11 +138,11 @@ func runDiscover(g *globals, o *discoverOptions) error {
 		return usageError("unknown --source %q: want nvml, nvml:PATH, mock:NAME or file:PATH", o.source)
 	}
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("discover: %w", err)}
+		return fmt.Errorf("discover: %w", err)
 	}
 	data, err := doc.Marshal()
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: err}
+		return err
 	}
 	if o.out == "" || o.out == "-" {
 		_, err = g.cfg.Stdout.Write(data)
@@ -153,7 +150,7 @@ func runDiscover(g *globals, o *discoverOptions) error {
 		err = atomicfile.Write(g.abs(o.out), data, 0o644)
 	}
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write inventory: %w", err)}
+		return fmt.Errorf("write inventory: %w", err)
 	}
 	return nil
 }
@@ -162,46 +159,35 @@ type reconcileOptions struct {
 	dir         string
 	inventories []string
 	maxAge      time.Duration
-	now         string
-	output      outputFormat
+	now         clock
+	output      formatFlag
 }
 
 func newInventoryReconcileCmd(g *globals) *cobra.Command {
 	o := &reconcileOptions{}
-	var output string
 	cmd := &cobra.Command{
 		Use:   "reconcile [DIR] --inventory FILE|DIR...",
 		Short: "Compare declared GPU quotas and pools with discovered hardware",
 		Long:  reconcileLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			o.output = outputFormat(output)
-			if err := o.output.validate(findingFormats); err != nil {
-				return err
-			}
+			o.dir = specDir(args)
 			if len(o.inventories) == 0 {
 				return usageError("reconcile needs --inventory FILE|DIR")
-			}
-			if _, err := parseNow(o.now); err != nil {
-				return err
 			}
 			return runReconcile(cmd.Context(), g, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "text", "output `format`: text or json")
+	o.output.register(f, "", findingFormats...)
 	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE` or a directory of them (repeatable)")
 	maxAgeFlag(f, &o.maxAge, "reject inventories older than this `duration` (default: any age)")
-	f.StringVar(&o.now, "now", "", "the current time for --max-age and the policies, RFC 3339 or a date")
+	o.now.register(f, "the current time for --max-age and the policies")
 	return cmd
 }
 
 func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
-	now, _ := parseNow(o.now)
+	now := o.now.Now()
 	paths := make([]string, len(o.inventories))
 	for i, p := range o.inventories {
 		paths[i] = g.abs(p)
@@ -220,7 +206,7 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 	}
 	if res == nil || res.Spec == nil {
 		// The spec could not be decoded: its own errors are the findings.
-		return report(g, ds, reportOptions{format: o.output, summary: true})
+		return report(g, ds, reportOptions{format: o.output.value, summary: true})
 	}
 	lookup := func(labels []string) diag.Pos {
 		pos, _ := res.Package.Index.Lookup(labels)
@@ -231,7 +217,7 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 		return inventoryError(g, err)
 	}
 	rds := rep.Diagnostics.Rel(g.base()).Sorted()
-	if o.output == formatJSON {
+	if o.output.value == formatJSON {
 		out := struct {
 			Rows []gpu.Row `json:"rows"`
 			diag.Report
@@ -242,14 +228,14 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 		enc := json.NewEncoder(g.cfg.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
 		if err := writeInventoryTable(g.cfg.Stdout, rep.Rows); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+			return fmt.Errorf("write report: %w", err)
 		}
 		if err := writeText(g.cfg.Stderr, rds, true); err != nil {
-			return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+			return fmt.Errorf("write report: %w", err)
 		}
 	}
 	if rds.HasErrors() {
@@ -263,7 +249,7 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 func inventoryError(g *globals, err error) error {
 	var fe *gpu.FileError
 	if errors.As(err, &fe) {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory %s: %v", diagPosFile(g, fe.File), fe.Err)}
+		return fmt.Errorf("inventory %s: %v", diagPosFile(g, fe.File), fe.Err)
 	}
 	var ee *gpu.EnvironmentError
 	if errors.As(err, &ee) {
@@ -271,9 +257,9 @@ func inventoryError(g *globals, err error) error {
 		for i, f := range files {
 			files[i] = diagPosFile(g, f)
 		}
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory %s: environment %q is not declared in the spec", strings.Join(files, ", "), ee.Environment)}
+		return fmt.Errorf("inventory %s: environment %q is not declared in the spec", strings.Join(files, ", "), ee.Environment)
 	}
-	return &ExitErr{Code: ExitError, Err: fmt.Errorf("inventory: %w", err)}
+	return fmt.Errorf("inventory: %w", err)
 }
 
 func writeInventoryTable(w io.Writer, rows []gpu.Row) error {
@@ -332,15 +318,15 @@ func (m *maxAge) Set(s string) error {
 // withInventory loads the GPU inventory for check: the merged documents
 // become input.inventory, and the reconciliation of quotas and pools with
 // the discovered hardware adds its findings to the check's, under the same
-// exceptions and disabled rules.
-func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge time.Duration, now time.Time) error {
+// exceptions and disabled rules. It returns the loaded inventory.
+func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
 	var paths []string
 	for _, a := range args {
 		paths = append(paths, g.abs(a))
 	}
 	inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: maxAge, Now: now})
 	if err != nil {
-		return inventoryError(g, err)
+		return nil, inventoryError(g, err)
 	}
 	cfg.Inventory = inv
 	cfg.Reconcile = func(spec *model.Spec, pos func([]string) diag.Pos) (diag.Diagnostics, error) {
@@ -350,5 +336,5 @@ func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge 
 		}
 		return rep.Diagnostics, nil
 	}
-	return nil
+	return inv, nil
 }

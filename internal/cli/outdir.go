@@ -25,7 +25,7 @@ func writeError(out string, err error) error {
 	if ce := (*outtree.ConflictError)(nil); errors.As(err, &ce) {
 		return &ExitErr{Code: ExitFindings, Err: fmt.Errorf("write %s: %w", out, err)}
 	}
-	return &ExitErr{Code: ExitError, Err: fmt.Errorf("write %s: %w", out, err)}
+	return fmt.Errorf("write %s: %w", out, err)
 }
 
 func plural(n int, one, many string) string {

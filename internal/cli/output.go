@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/policy"
 )
@@ -55,6 +56,7 @@ var builtinRuleInfo = []diag.RuleInfo{
 	{ID: "schema", Title: "Schema", Description: "The spec must unify with the platc schema: known fields, the right types, values in range and in the documented formats, and no field set differently in two places."},
 	{ID: "required", Title: "Required parts", Description: "Every spec declares its platform and at least one environment."},
 	{ID: "reference", Title: "References", Description: "Every team, environment, service, dataset, topic, integration and pipeline a spec names is declared in it."},
+	{ID: compiler.RuleNotRun, Title: "Policies not run", Description: "The policies are evaluated only on a spec that parses, matches the schema and decodes; this note says they were not, so a report without policy findings is not read as a clean one."},
 	{ID: policy.RuleExceptionExpired, Title: "Expired exception", Description: "An exception silences one rule for one path until its expiry; after that it is an error until the problem is fixed or the exception renewed."},
 	{ID: policy.RuleExceptionUnused, Title: "Unused exception", Description: "An exception that silences nothing is stale and should be removed."},
 	{ID: policy.RulePolicyConfig, Title: "Policy settings", Description: "platform.policies.disabled names rules that exist."},
@@ -81,7 +83,7 @@ func report(g *globals, ds diag.Diagnostics, o reportOptions) error {
 		err = writeText(g.cfg.Stderr, ds, o.summary)
 	}
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("write report: %w", err)}
+		return fmt.Errorf("write report: %w", err)
 	}
 	errs, warns := ds.Count()
 	if errs > 0 || o.failOnWarn && warns > 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/outtree"
+	"github.com/platc-dev/platc/internal/planreport"
 	"github.com/platc-dev/platc/internal/treediff"
 	"github.com/platc-dev/platc/providers/pulumi"
 )
@@ -46,30 +47,18 @@ func newPlanCmd(g *globals) *cobra.Command {
 		Long:  planLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+			if err := o.validate(args); err != nil {
 				return err
 			}
 			return runPlan(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
 		},
 	}
-	o.flags(cmd, "text or json")
+	o.flags(cmd, "", formatText, formatJSON)
 	cmd.Flags().BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when there are changes")
 	cmd.Flags().BoolVar(&o.noDiff, "no-diff", false, "print only the summary, not the unified diff")
 	cmd.Flags().BoolVar(&o.gitopsOnly, "gitops-only", false, "compare the rendered tree only, without a pulumi preview of the stacks")
 	o.stackFlags(cmd)
 	return cmd
-}
-
-// planReport is plan's JSON output.
-type planReport struct {
-	Out     string           `json:"out"`
-	Changed bool             `json:"changed"`
-	Diff    *treediff.Result `json:"gitops"`
-	// Conflicts are files in Out that platc did not write, at paths it
-	// produces: render and apply refuse to replace them without --force.
-	Conflicts []string `json:"conflicts"`
-	// Stacks are the pulumi previews, one per environment.
-	Stacks []*pulumi.Result `json:"stacks"`
 }
 
 func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.Writer) error {
@@ -79,11 +68,11 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	}
 	old, err := outtree.ReadOwned(g.abs(o.out))
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+		return fmt.Errorf("read %s: %w", o.out, err)
 	}
 	conflicts, err := outtree.Conflicts(g.abs(o.out), slices.Collect(maps.Keys(tree)))
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("read %s: %w", o.out, err)}
+		return fmt.Errorf("read %s: %w", o.out, err)
 	}
 	for _, c := range conflicts {
 		// The diff shows what replacing an unowned file would change.
@@ -104,11 +93,16 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	for _, r := range previews {
 		changed = changed || r.Changed()
 	}
-	if o.output == formatJSON {
+	if o.output.value == formatJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(planReport{Out: o.out, Changed: changed, Diff: res, Conflicts: conflicts, Stacks: previews}); err != nil {
-			return &ExitErr{Code: ExitError, Err: err}
+		r := planreport.New()
+		r.Out, r.Changed, r.GitOps, r.Stacks = o.out, changed, res, previews
+		if conflicts != nil {
+			r.Conflicts = conflicts
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
 		}
 	} else {
 		if !o.noDiff {

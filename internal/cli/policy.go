@@ -92,7 +92,7 @@ func runPolicyTest(ctx context.Context, g *globals, o *policyTestOptions, stdout
 	}
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("run policy tests: %w", err)}
+		return fmt.Errorf("run policy tests: %w", err)
 	}
 	var results []*tester.Result
 	for r := range ch {

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/emit"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/outtree"
 )
@@ -42,48 +42,30 @@ flavors select the nvidia.com/gpu.product labels discovered on its hosts.
 
 // compileOptions are the flags render, plan and apply share with check.
 type compileOptions struct {
-	dir           string
-	out           string
-	output        outputFormat
-	failOnWarn    bool
-	policyDirs    []string
-	now           string
-	policyTimeout time.Duration
-	inventory     []string
-	maxAge        time.Duration
-	// policyAllowNet names the hosts policies may reach (--policy-allow-net).
-	policyAllowNet []string
+	dir        string
+	out        string
+	output     formatFlag
+	failOnWarn bool
+	checkFlags
 	// force replaces files platc does not own (render and apply).
 	force bool
 }
 
-func (o *compileOptions) flags(cmd *cobra.Command, formats string) {
+// flags registers the options; note follows the -o formats in its help.
+func (o *compileOptions) flags(cmd *cobra.Command, note string, formats ...outputFormat) {
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "output `DIR` (required)")
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "refuse on warnings too")
-	f.StringArrayVar(&o.policyDirs, "policy", nil, "also evaluate the policies in `DIR` (repeatable)")
-	f.StringVar(&o.now, "now", "", "the time policies see as input.now (default: the current time)")
-	policyTimeoutFlag(f, &o.policyTimeout)
-	policyAllowNetFlag(f, &o.policyAllowNet)
-	f.StringP("output", "o", "text", "output `format`: "+formats)
-	inventoryFlags(cmd, &o.inventory, &o.maxAge, "reconciliation findings as in check, and GPU flavors that select the discovered products")
+	o.output.register(f, note, formats...)
+	o.checkFlags.register(cmd, checkHelp{now: "the time policies see as input.now", inventory: "reconciliation findings as in check, and GPU flavors that select the discovered products"})
 }
 
-func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []outputFormat) error {
-	o.dir = "."
-	if len(args) == 1 {
-		o.dir = args[0]
-	}
-	out, _ := cmd.Flags().GetString("output")
-	o.output = outputFormat(out)
-	if err := o.output.validate(formats); err != nil {
-		return err
-	}
+// validate reads the spec directory from args and checks what the flags
+// cannot check alone.
+func (o *compileOptions) validate(args []string) error {
+	o.dir = specDir(args)
 	if o.out == "" {
 		return usageError("--out DIR is required: the directory to write the rendered tree into")
-	}
-	if _, err := parseNow(o.now); err != nil {
-		return err
 	}
 	return nil
 }
@@ -93,48 +75,29 @@ func (o *compileOptions) validate(cmd *cobra.Command, args []string, formats []o
 // the command with exit 1.
 func (o *compileOptions) compile(ctx context.Context, g *globals) (*plan.Plan, map[string][]byte, error) {
 	c := newCollector()
-	_, p, err := o.compileSpec(ctx, g, c.put)
+	_, p, err := o.compileSpec(ctx, g, c)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, c.tree, nil
+	return p, c.Files(), nil
 }
 
-// compileSpec checks and plans, and renders the tree into put while the
+// compileSpec checks and plans, and renders the tree into sink while the
 // policies are evaluated (compiler.CompileEmit). It returns the checked
 // spec and the plan; what was put is to be discarded when it fails.
-func (o *compileOptions) compileSpec(ctx context.Context, g *globals, put func(string, []byte) error) (*compiler.Result, *plan.Plan, error) {
-	now, _ := parseNow(o.now)
-	cfg := compiler.CheckConfig{
-		Config:         compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
-		Now:            now,
-		PolicyTimeout:  o.policyTimeout,
-		PolicyAllowNet: o.policyAllowNet,
-		ReservedRules:  reconcileRules(),
+func (o *compileOptions) compileSpec(ctx context.Context, g *globals, sink emit.Sink) (*compiler.Result, *plan.Plan, error) {
+	cfg, err := o.config(g, o.dir)
+	if err != nil {
+		return nil, nil, err
 	}
-	for _, d := range o.policyDirs {
-		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
-	}
-	if len(o.inventory) > 0 {
-		if err := withInventory(g, &cfg, o.inventory, o.maxAge, now); err != nil {
-			return nil, nil, err
-		}
-	}
+	var emitErr error
 	res, p, _, ds, err := compiler.CompileEmit(ctx, cfg, func(ctx context.Context, p *plan.Plan) (struct{}, error) {
-		// A failed check ends the render early: the next file is refused.
-		put := func(name string, b []byte) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return put(name, b)
-		}
-		if err := emitAll(p, put); err != nil {
-			return struct{}{}, &ExitErr{Code: ExitError, Err: err}
-		}
-		return struct{}{}, nil
+		// A failed check ends ctx, and with it the render.
+		emitErr = emit.Run(ctx, p, sink, emitters()...)
+		return struct{}{}, emitErr
 	})
-	if ee := (*ExitErr)(nil); errors.As(err, &ee) {
-		return nil, nil, ee
+	if err != nil && emitErr != nil && errors.Is(err, emitErr) {
+		return nil, nil, err
 	}
 	if err != nil {
 		return nil, nil, checkError(g, err)
@@ -156,13 +119,13 @@ func newRenderCmd(g *globals) *cobra.Command {
 		Long:  renderLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(cmd, args, []outputFormat{formatText, formatJSON}); err != nil {
+			if err := o.validate(args); err != nil {
 				return err
 			}
 			return runRender(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
 		},
 	}
-	o.flags(cmd, "text or json (the plan)")
+	o.flags(cmd, "(the plan)", formatText, formatJSON)
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace files in OUT that platc did not write (it refuses by default, listing them)")
 	return cmd
 }
@@ -173,13 +136,13 @@ func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stder
 	stage := outtree.Begin(ctx, g.abs(o.out), outOptions(stderr, o.out, o.force))
 	var putErr error
 	var putOnce sync.Once
-	_, p, err := o.compileSpec(ctx, g, func(name string, b []byte) error {
+	_, p, err := o.compileSpec(ctx, g, emit.SinkFunc(func(name string, b []byte) error {
 		if err := stage.Put(name, b); err != nil {
 			putOnce.Do(func() { putErr = err })
 			return fmt.Errorf("write %s: %w", o.out, err)
 		}
 		return nil
-	})
+	}))
 	if err != nil {
 		stage.Abort()
 		if putErr != nil {
@@ -194,7 +157,7 @@ func runRender(ctx context.Context, g *globals, o *compileOptions, stdout, stder
 	if err != nil {
 		return writeError(o.out, err)
 	}
-	if o.output == formatJSON {
+	if o.output.value == formatJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(p)

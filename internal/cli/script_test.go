@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/platc-dev/platc/internal/cli"
+	"github.com/platc-dev/platc/internal/golden"
 	"github.com/platc-dev/platc/providers/github/githubtest"
 )
 
@@ -63,7 +64,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
-		UpdateScripts:       os.Getenv("PLATC_UPDATE") == "1",
+		UpdateScripts:       golden.Update(),
 		Setup: func(env *testscript.Env) error {
 			// Scripts can copy the project's examples and blueprints.
 			env.Setenv("PLATC_ROOT", root)

@@ -72,7 +72,7 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 	}
 	backend, err := checkBackend(backend, specDir)
 	if err != nil {
-		return nil, &ExitErr{Code: ExitError, Err: err}
+		return nil, err
 	}
 	sp := p.Platform.Pulumi.SecretsProvider
 	if o.secrets != "" {
@@ -87,7 +87,7 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 	}
 	cli, err := pulumi.FindCLI(g.cfg.Getenv)
 	if err != nil {
-		return nil, &ExitErr{Code: ExitError, Err: err}
+		return nil, err
 	}
 	return &pulumi.Engine{
 		CLI: cli, Backend: backend, SecretsProvider: sp,
@@ -219,9 +219,9 @@ func backendDir(backend string) string {
 func stackExitErr(err error) error {
 	var ce *pulumi.CLIError
 	if errors.As(err, &ce) && ce.Concurrent {
-		return &ExitErr{Code: ExitError, Err: fmt.Errorf("%w\nanother update of the stack is running: wait for it; if none is (an update that was killed leaves its lock behind), clear the lock with\n    %s", err, cancelCommand(ce.Backend, ce.Stack))}
+		return fmt.Errorf("%w\nanother update of the stack is running: wait for it; if none is (an update that was killed leaves its lock behind), clear the lock with\n    %s", err, cancelCommand(ce.Backend, ce.Stack))
 	}
-	return &ExitErr{Code: ExitError, Err: err}
+	return err
 }
 
 // cancelCommand is the shell command that clears the lock of the stack

@@ -50,7 +50,7 @@ func buildVersion() versionInfo {
 }
 
 func newVersionCmd(g *globals) *cobra.Command {
-	var output string
+	var output formatFlag
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of platc and of the CUE, OPA and Pulumi engines inside it",
@@ -58,7 +58,7 @@ func newVersionCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := buildVersion()
 			w := g.cfg.Stdout
-			switch outputFormat(output) {
+			switch output.value {
 			case formatJSON:
 				enc := json.NewEncoder(w)
 				enc.SetIndent("", "  ")
@@ -74,12 +74,10 @@ func newVersionCmd(g *globals) *cobra.Command {
 					// Test binaries carry no module information.
 					fmt.Fprintf(w, "  (engine versions unknown: built without module information)\n")
 				}
-				return nil
-			default:
-				return outputFormat(output).validate([]outputFormat{formatText, formatJSON})
 			}
+			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output `format`: text or json")
+	output.register(cmd.Flags(), "", formatText, formatJSON)
 	return cmd
 }

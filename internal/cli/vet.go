@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -27,48 +26,38 @@ skipping cue.mod, testdata, and directories and files whose names start with
 
 type vetOptions struct {
 	dir    string
-	output outputFormat
+	output formatFlag
 }
-
-func (o *vetOptions) validate() error { return o.output.validate(findingFormats) }
 
 func newVetCmd(g *globals) *cobra.Command {
 	o := &vetOptions{}
-	var output string
 	cmd := &cobra.Command{
 		Use:   "vet [DIR]",
 		Short: "Check the spec against the schema",
 		Long:  vetLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			o.output = outputFormat(output)
-			if err := o.validate(); err != nil {
-				return err
-			}
-			return runVet(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
+			o.dir = specDir(args)
+			return runVet(cmd.Context(), g, o)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output `format`: text or json")
+	o.output.register(cmd.Flags(), "", findingFormats...)
 	return cmd
 }
 
-func runVet(ctx context.Context, g *globals, o *vetOptions, stdout, stderr io.Writer) error {
+func runVet(ctx context.Context, g *globals, o *vetOptions) error {
 	_, ds, err := compiler.Vet(ctx, compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir})
 	if err != nil {
 		return loadError(err)
 	}
-	return report(g, ds, reportOptions{format: o.output})
+	return report(g, ds, reportOptions{format: o.output.value})
 }
 
 // loadError turns a failure to read the spec into exit status 2.
 func loadError(err error) error {
 	var le *load.Error
 	if errors.As(err, &le) {
-		return &ExitErr{Code: ExitError, Err: le}
+		return le
 	}
-	return &ExitErr{Code: ExitError, Err: err}
+	return err
 }

@@ -24,6 +24,8 @@ import (
 	"sync"
 	"syscall"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/platc-dev/platc/internal/atomicfile"
 )
 
@@ -304,32 +306,15 @@ func sum(b []byte) string {
 // file, and Commit.
 func Write(ctx context.Context, out string, tree map[string][]byte, opts Options) (Changes, error) {
 	s := Begin(ctx, out, opts)
-	paths := slices.Sorted(maps.Keys(tree)) // a directory's files together
-	next := make(chan string)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for p := range next {
-				if err := s.Put(p, tree[p]); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-				}
-			}
-		})
+	// Four writers keep the disk busy; a directory's files go together.
+	var g errgroup.Group
+	g.SetLimit(4)
+	for _, p := range slices.Sorted(maps.Keys(tree)) {
+		g.Go(func() error { return s.Put(p, tree[p]) })
 	}
-	for _, p := range paths {
-		next <- p
-	}
-	close(next)
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := g.Wait(); err != nil {
 		s.Abort()
 		return Changes{}, err
-	default:
 	}
 	return s.Commit()
 }

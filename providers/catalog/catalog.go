@@ -4,11 +4,13 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/platc-dev/platc/compiler/emit"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/kubeyaml"
 )
@@ -31,8 +33,34 @@ func stream(enc *kubeyaml.Encoder, es []entity) ([]byte, error) {
 	return enc.Marshal(objs...)
 }
 
-// Emit returns catalog/*.yaml and CODEOWNERS.
-func Emit(p *plan.Plan) (map[string][]byte, error) {
+// Emitter renders the Backstage catalog, catalog/*.yaml.
+type Emitter struct{}
+
+// Name implements [emit.Emitter].
+func (Emitter) Name() string { return "catalog" }
+
+// Emit implements [emit.Emitter].
+func (Emitter) Emit(_ context.Context, p *plan.Plan, s emit.Sink) error {
+	files, err := entities(p)
+	if err != nil {
+		return err
+	}
+	return emit.PutSorted(s, files)
+}
+
+// CodeOwners renders CODEOWNERS from the teams' owners.
+type CodeOwners struct{}
+
+// Name implements [emit.Emitter].
+func (CodeOwners) Name() string { return "CODEOWNERS" }
+
+// Emit implements [emit.Emitter].
+func (CodeOwners) Emit(_ context.Context, p *plan.Plan, s emit.Sink) error {
+	return s.Put("CODEOWNERS", codeowners(p))
+}
+
+// entities returns catalog/*.yaml by path.
+func entities(p *plan.Plan) (map[string][]byte, error) {
 	system := p.Platform.Name
 	prod := map[string]bool{}
 	for _, e := range p.Environments {
@@ -124,7 +152,6 @@ func Emit(p *plan.Plan) (map[string][]byte, error) {
 		return nil, err
 	}
 	out["catalog/catalog-info.yaml"] = loc
-	out["CODEOWNERS"] = codeowners(p)
 	return out, nil
 }
 

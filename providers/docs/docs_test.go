@@ -5,18 +5,15 @@ import (
 	"context"
 	"fmt"
 	stdhtml "html"
-	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/model"
+	"github.com/platc-dev/platc/internal/golden"
 	"github.com/platc-dev/platc/providers/docs"
 )
 
@@ -53,46 +50,13 @@ func build(t testing.TB, dir string, now time.Time, mod func(*docs.Input)) map[s
 // checks that a second build gives the same bytes, HTML included.
 func TestGoldenMarkdown(t *testing.T) {
 	files := build(t, "../../examples/acme-shop", exampleNow, nil)
-	golden := "testdata/acme-shop"
-	var got []string
-	for name := range files {
+	md := map[string][]byte{}
+	for name, b := range files {
 		if strings.HasSuffix(name, ".md") {
-			got = append(got, name)
+			md[name] = b
 		}
 	}
-	slices.Sort(got)
-	if os.Getenv("PLATC_UPDATE") == "1" {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(golden, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range got {
-			if err := os.WriteFile(filepath.Join(golden, name), files[name], 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	want, err := filepath.Glob(filepath.Join(golden, "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range want {
-		want[i] = filepath.Base(want[i])
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Markdown files (-want +got; PLATC_UPDATE=1 rewrites them):\n%s", diff)
-	}
-	for _, name := range got {
-		w, err := os.ReadFile(filepath.Join(golden, name))
-		if err != nil {
-			continue
-		}
-		if diff := cmp.Diff(string(w), string(files[name])); diff != "" {
-			t.Errorf("%s differs (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", name, diff)
-		}
-	}
+	golden.Dir(t, "testdata/acme-shop", md)
 
 	again := build(t, "../../examples/acme-shop", exampleNow, nil)
 	if len(again) != len(files) {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/platc-dev/platc/compiler/model"
-	"github.com/platc-dev/platc/providers/gitops"
+	"github.com/platc-dev/platc/compiler/plan"
 )
 
 // depList is what a KPI depends on, of one kind.
@@ -271,11 +271,11 @@ func (b *builder) kpis() kpiView {
 
 	v.Cards = []kpiCard{delivery, reliability, cost, resilience, data}
 	judges := []kpiJudge{
-		{gitops.KPIRecordingRules[0], leadTime.Seconds(), true, dur},
-		{gitops.KPIRecordingRules[1], avail / 100, false, ratio},
-		{gitops.KPIRecordingRules[2], gpuTarget / 100, false, ratio},
-		{gitops.KPIRecordingRules[3], mttr.Seconds(), true, dur},
-		{gitops.KPIRecordingRules[4], obj / 100, false, ratio},
+		{plan.KPISeriesNames.LeadTime, leadTime.Seconds(), true, dur},
+		{plan.KPISeriesNames.Availability, avail / 100, false, ratio},
+		{plan.KPISeriesNames.GPUUtilisation, gpuTarget / 100, false, ratio},
+		{plan.KPISeriesNames.MTTR, mttr.Seconds(), true, dur},
+		{plan.KPISeriesNames.PipelinesWithinTarget, obj / 100, false, ratio},
 	}
 	for i := range v.Cards {
 		c := &v.Cards[i]

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/providers/docs"
-	"github.com/platc-dev/platc/providers/gitops"
 )
 
 // fakePrometheus speaks the instant-query API of Prometheus
@@ -66,7 +66,7 @@ func sample(labels map[string]string, v string) map[string]any {
 }
 
 func TestPrometheusKPIs(t *testing.T) {
-	rules := gitops.KPIRecordingRules
+	rules := plan.KPISeriesNames.All()
 	fake := &fakePrometheus{token: "s3cret", series: map[string][]map[string]any{
 		// Lead time 6 h: within 24 h.
 		rules[0]: {sample(map[string]string{"__name__": rules[0]}, "21600")},
@@ -115,7 +115,7 @@ func TestPrometheusKPIs(t *testing.T) {
 }
 
 func TestPrometheusRetriesAndFailures(t *testing.T) {
-	rules := gitops.KPIRecordingRules[:2]
+	rules := plan.KPISeriesNames.All()[:2]
 	t.Run("a 503 is retried with back-off", func(t *testing.T) {
 		fake := &fakePrometheus{series: map[string][]map[string]any{rules[0]: {sample(nil, "60")}, rules[1]: {sample(nil, "1")}}}
 		fake.fail.Store(2)
@@ -160,7 +160,7 @@ func TestPrometheusRetriesAndFailures(t *testing.T) {
 		url := "http://" + ln.Addr().String()
 		ln.Close()
 		start := time.Now()
-		live := docs.QueryKPIs(context.Background(), docs.PrometheusConfig{URL: url}, gitops.KPIRecordingRules)
+		live := docs.QueryKPIs(context.Background(), docs.PrometheusConfig{URL: url}, plan.KPISeriesNames.All())
 		if !strings.Contains(live.Unreachable, "Prometheus at "+url+" could not be reached (") || !strings.Contains(live.Unreachable, "connection refused") {
 			t.Fatalf("unreachable = %q", live.Unreachable)
 		}

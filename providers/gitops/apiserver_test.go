@@ -15,7 +15,6 @@ import (
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/internal/kubetest"
-	"github.com/platc-dev/platc/providers/gitops"
 )
 
 // crdSources are where the CRDs of the kinds platc renders come from: the
@@ -155,7 +154,7 @@ func renderObjects(ctx context.Context, dir string) ([]renderedObject, error) {
 	if ds.HasErrors() || p == nil {
 		return nil, fmt.Errorf("compile %s: %v", dir, ds)
 	}
-	tree, err := gitops.Emit(p)
+	tree, err := emitTree(p)
 	if err != nil {
 		return nil, fmt.Errorf("emit: %w", err)
 	}

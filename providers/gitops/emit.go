@@ -2,13 +2,14 @@ package gitops
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"path"
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
+	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -18,12 +19,19 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 	kueue "sigs.k8s.io/kueue/apis/kueue/v1beta2"
 
+	"github.com/platc-dev/platc/compiler/emit"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/kubeyaml"
-	"k8s.io/utils/ptr"
 )
+
+// encoder is one worker's YAML encoder and the buffer it reuses.
+type encoder struct {
+	enc *kubeyaml.Encoder
+	buf *bytes.Buffer
+}
 
 // Label keys platc sets on everything it renders.
 const (
@@ -39,24 +47,17 @@ const (
 	SystemNamespace = "platc-system"
 )
 
-// Emit renders the plan's GitOps tree, under gitops/.
-func Emit(p *plan.Plan) (Tree, error) {
-	tree := Tree{}
-	var mu sync.Mutex
-	err := EmitTo(p, func(path string, b []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		tree[path] = bytes.Clone(b)
-		return nil
-	})
-	return tree, err
-}
+// Emitter renders the plan's GitOps tree, under gitops/: per environment
+// a kustomize tree, and the GitOps engine's objects that sync it.
+type Emitter struct{}
 
-// EmitTo renders the plan's GitOps tree, under gitops/, handing each file
-// to put as it is encoded; put is called from several goroutines at once
-// and must not keep b.
-func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
-	w := newWriter(put)
+// Name implements [emit.Emitter].
+func (Emitter) Name() string { return "GitOps tree" }
+
+// Emit implements [emit.Emitter]. Teams are encoded on every core; the
+// first failure (the sink refusing a file, ctx ending) ends the work.
+func (Emitter) Emit(ctx context.Context, p *plan.Plan, s emit.Sink) error {
+	w := newWriter(s.Put)
 	root := "gitops"
 	type job struct {
 		env *plan.Environment
@@ -96,41 +97,35 @@ func EmitTo(p *plan.Plan, put func(path string, b []byte) error) error {
 		}
 		callers[env.Name] = c
 	}
-	// Teams are independent: encode their files on every core. The first
-	// failure (put refusing a file) ends the work.
+	// Teams are independent: encode their files on every core, each
+	// worker with its own encoder and buffer.
 	parts := make([]*writer, len(jobs))
-	next := make(chan int)
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			enc, buf := kubeyaml.NewEncoder(), &bytes.Buffer{}
-			for i := range next {
-				pw := newWriterWith(enc, buf, put)
-				j := jobs[i]
-				emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name+".yaml"))
-				parts[i] = pw
-				if pw.err != nil {
-					failed.Store(true)
-				}
-			}
-		})
-	}
-	for i := range jobs {
-		if failed.Load() {
+	encoders := sync.Pool{New: func() any { return &encoder{kubeyaml.NewEncoder(), &bytes.Buffer{}} }}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		if gctx.Err() != nil {
 			break
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, pw := range parts {
-		if pw == nil {
-			continue // not begun after a failure
-		}
-		if pw.err != nil {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			e := encoders.Get().(*encoder)
+			defer encoders.Put(e)
+			pw := newWriterWith(e.enc, e.buf, s.Put)
+			emitNamespace(pw, p, j.env, callers[j.env.Name], j.ns, path.Join(root, j.env.Name, "teams", j.ns.Name+".yaml"))
+			parts[i] = pw
 			return pw.err
-		}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, pw := range parts {
 		for d, res := range pw.dirs {
 			w.dirs[d] = append(w.dirs[d], res...)
 		}

@@ -17,7 +17,6 @@ import (
 
 	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
-	"github.com/google/go-cmp/cmp"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/prometheus/promql/parser"
 	appsv1 "k8s.io/api/apps/v1"
@@ -33,7 +32,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/platc-dev/platc/compiler"
+	"github.com/platc-dev/platc/compiler/emit"
 	"github.com/platc-dev/platc/compiler/plan"
+	"github.com/platc-dev/platc/internal/golden"
 	"github.com/platc-dev/platc/internal/outtree"
 	"github.com/platc-dev/platc/internal/synth"
 	"github.com/platc-dev/platc/providers/gitops"
@@ -44,13 +45,19 @@ var now = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 // promParser is Prometheus's own PromQL parser with its default options.
 var promParser = parser.NewParser(parser.Options{})
 
+// emitTree renders p's GitOps tree in memory.
+func emitTree(p *plan.Plan) (gitops.Tree, error) {
+	files, err := emit.Collect(context.Background(), p, gitops.Emitter{})
+	return gitops.Tree(files), err
+}
+
 func render(t *testing.T, dir string) (*plan.Plan, gitops.Tree) {
 	t.Helper()
 	_, p, ds, err := compiler.Compile(context.Background(), compiler.CheckConfig{Config: compiler.Config{Dir: dir}, Now: now})
 	if err != nil || ds.HasErrors() || p == nil {
 		t.Fatalf("compile %s: %v %v", dir, err, ds)
 	}
-	tree, err := gitops.Emit(p)
+	tree, err := emitTree(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,35 +200,7 @@ func TestGoldenTrees(t *testing.T) {
 	for _, spec := range []string{"minimal", "acme-shop"} {
 		t.Run(spec, func(t *testing.T) {
 			_, tree := render(t, "../../examples/"+spec)
-			golden := filepath.Join("testdata", "golden", spec)
-			if os.Getenv("PLATC_UPDATE") == "1" {
-				os.RemoveAll(golden)
-				for p, b := range tree {
-					f := filepath.Join(golden, filepath.FromSlash(p))
-					os.MkdirAll(filepath.Dir(f), 0o755)
-					if err := os.WriteFile(f, b, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
-			}
-			want := map[string]string{}
-			filepath.WalkDir(golden, func(f string, d os.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				b, err := os.ReadFile(f)
-				rel, _ := filepath.Rel(golden, f)
-				want[filepath.ToSlash(rel)] = string(b)
-				return err
-			})
-			got := map[string]string{}
-			for p, b := range tree {
-				got[p] = string(b)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("rendered tree differs from %s (-want +got; PLATC_UPDATE=1 rewrites it):\n%s", golden, diff)
-			}
+			golden.Dir(t, filepath.Join("testdata", "golden", spec), tree)
 			// And a second render is byte-identical.
 			_, again := render(t, "../../examples/"+spec)
 			for p, b := range again {
@@ -285,7 +264,7 @@ func BenchmarkRender(b *testing.B) {
 				if err != nil || ds.HasErrors() {
 					b.Fatal(err, ds)
 				}
-				tree, err := gitops.Emit(p)
+				tree, err := emitTree(p)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -298,7 +277,7 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // TestEmitStopsAtFirstRefusal: when put refuses a file (render's check
-// failed, a disk filled up), EmitTo returns that error without rendering
+// failed, a disk filled up), Emit returns that error without rendering
 // the remaining teams.
 func TestEmitStopsAtFirstRefusal(t *testing.T) {
 	p, tree := render(t, "../../examples/acme-shop")
@@ -311,7 +290,7 @@ func TestEmitStopsAtFirstRefusal(t *testing.T) {
 	refused := errors.New("refused")
 	var mu sync.Mutex
 	tried := 0
-	err := gitops.EmitTo(p, func(name string, _ []byte) error {
+	err := gitops.Emitter{}.Emit(context.Background(), p, emit.SinkFunc(func(name string, _ []byte) error {
 		if !strings.Contains(name, "/teams/") {
 			return nil
 		}
@@ -319,13 +298,35 @@ func TestEmitStopsAtFirstRefusal(t *testing.T) {
 		defer mu.Unlock()
 		tried++
 		return refused
-	})
+	}))
 	if !errors.Is(err, refused) {
-		t.Fatalf("EmitTo returned %v, want the refusal", err)
+		t.Fatalf("Emit returned %v, want the refusal", err)
 	}
 	// Each worker may have begun one more team before it saw the failure.
 	if max := runtime.GOMAXPROCS(0) + 1; tried > max || tried >= teams {
 		t.Errorf("%d of %d team files were tried after the first refusal; want at most %d", tried, teams, max)
+	}
+}
+
+// TestEmitStopsWhenCancelled: a context that ends (render's check
+// failed, an interrupt) stops the emitter with its error.
+func TestEmitStopsWhenCancelled(t *testing.T) {
+	p, _ := render(t, "../../examples/acme-shop")
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	put := 0
+	err := gitops.Emitter{}.Emit(ctx, p, emit.SinkFunc(func(string, []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		put++
+		cancel() // the first file ends the run
+		return ctx.Err()
+	}))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Emit returned %v, want context.Canceled", err)
+	}
+	if put != 1 {
+		t.Errorf("%d files were handed on after the context ended; want only the first", put-1)
 	}
 }
 
@@ -347,10 +348,10 @@ func BenchmarkEmit(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				bytes.Store(0)
-				if err := gitops.EmitTo(p, func(_ string, data []byte) error {
+				if err := (gitops.Emitter{}).Emit(context.Background(), p, emit.SinkFunc(func(_ string, data []byte) error {
 					bytes.Add(int64(len(data)))
 					return nil
-				}); err != nil {
+				})); err != nil {
 					b.Fatal(err)
 				}
 			}

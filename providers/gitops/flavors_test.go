@@ -14,7 +14,6 @@ import (
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
-	"github.com/platc-dev/platc/providers/gitops"
 )
 
 // products is an inventory as compiler.Compile sees one: the GPUs per
@@ -38,7 +37,7 @@ func TestFlavorsFromInventory(t *testing.T) {
 	if err != nil || ds.HasErrors() || p == nil {
 		t.Fatalf("compile: %v %v", err, ds)
 	}
-	tree, err := gitops.Emit(p)
+	tree, err := emitTree(p)
 	if err != nil {
 		t.Fatal(err)
 	}

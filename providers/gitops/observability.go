@@ -140,38 +140,30 @@ func merge(a, b map[string]string) map[string]string {
 	return out
 }
 
-// KPIRecordingRules are the names of the five KPI series.
-var KPIRecordingRules = []string{
-	"platc:kpi_lead_time:seconds",
-	"platc:kpi_availability:ratio",
-	"platc:kpi_gpu_utilisation:ratio",
-	"platc:kpi_mttr:seconds",
-	"platc:kpi_pipelines_within_target:ratio",
-}
-
 // emitObservability writes the environment's platform-wide rules: the
 // five KPIs recorded and alerted on against their targets, freshness
 // alerts per data pipeline, drift alerts per model, and the KPI dashboard.
 func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 	labels := map[string]string{LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
 	k := p.Platform.KPIs
+	series := k.Series
 	kpi := monitoringv1.RuleGroup{Name: "platc-kpis", Interval: ptr.To(monitoringv1.Duration("1m")), Rules: []monitoringv1.Rule{
-		{Record: KPIRecordingRules[0], Expr: intstr.FromString(`histogram_quantile(0.5, sum by (le) (rate(platc_delivery_lead_time_seconds_bucket[7d])))`)},
-		{Record: KPIRecordingRules[1], Expr: intstr.FromString(`1 - avg(slo:sli_error:ratio_rate30d{platc_slo_kind="availability"})`)},
-		{Record: KPIRecordingRules[2], Expr: intstr.FromString(`avg(DCGM_FI_DEV_GPU_UTIL) / 100`)},
-		{Record: KPIRecordingRules[3], Expr: intstr.FromString(`sum(increase(platc_incident_recovery_seconds_sum[30d])) / sum(increase(platc_incident_recovery_seconds_count[30d]))`)},
-		{Record: KPIRecordingRules[4], Expr: intstr.FromString(`sum(increase(platc_pipeline_runs_within_target_total{mode="stream"}[1d])) / sum(increase(platc_pipeline_runs_total{mode="stream"}[1d]))`)},
+		{Record: series.LeadTime, Expr: intstr.FromString(`histogram_quantile(0.5, sum by (le) (rate(platc_delivery_lead_time_seconds_bucket[7d])))`)},
+		{Record: series.Availability, Expr: intstr.FromString(`1 - avg(slo:sli_error:ratio_rate30d{platc_slo_kind="availability"})`)},
+		{Record: series.GPUUtilisation, Expr: intstr.FromString(`avg(DCGM_FI_DEV_GPU_UTIL) / 100`)},
+		{Record: series.MTTR, Expr: intstr.FromString(`sum(increase(platc_incident_recovery_seconds_sum[30d])) / sum(increase(platc_incident_recovery_seconds_count[30d]))`)},
+		{Record: series.PipelinesWithinTarget, Expr: intstr.FromString(`sum(increase(platc_pipeline_runs_within_target_total{mode="stream"}[1d])) / sum(increase(platc_pipeline_runs_total{mode="stream"}[1d]))`)},
 	}}
 	target := func(name, expr, summary string) monitoringv1.Rule {
 		return monitoringv1.Rule{Alert: name, Expr: intstr.FromString(expr), For: ptr.To(monitoringv1.Duration("1h")),
 			Labels: map[string]string{"severity": "ticket", "environment": env.Name}, Annotations: map[string]string{"summary": summary}}
 	}
 	kpiAlerts := monitoringv1.RuleGroup{Name: "platc-kpi-targets", Rules: []monitoringv1.Rule{
-		target("KPILeadTimeOverTarget", fmt.Sprintf("%s > %s", KPIRecordingRules[0], trimFloat(k.LeadTimeSeconds)), fmt.Sprintf("median lead time from commit to production is over %s", durationString(k.LeadTimeSeconds))),
-		target("KPIAvailabilityUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[1], trimFloat(k.Availability/100)), fmt.Sprintf("availability is under %s%%", trimFloat(k.Availability))),
-		target("KPIGPUUtilisationUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[2], trimFloat(k.GPUUtilisation/100)), fmt.Sprintf("GPUs are busy less than %s%% of the time", trimFloat(k.GPUUtilisation))),
-		target("KPIMTTROverTarget", fmt.Sprintf("%s > %s", KPIRecordingRules[3], trimFloat(k.MTTRSeconds)), fmt.Sprintf("mean time to recovery is over %s", durationString(k.MTTRSeconds))),
-		target("KPIPipelinesUnderTarget", fmt.Sprintf("%s < %s", KPIRecordingRules[4], trimFloat(k.PipelineObjective/100)), fmt.Sprintf("fewer than %s%% of real-time pipeline runs meet their latency target", trimFloat(k.PipelineObjective))),
+		target("KPILeadTimeOverTarget", fmt.Sprintf("%s > %s", series.LeadTime, trimFloat(k.LeadTimeSeconds)), fmt.Sprintf("median lead time from commit to production is over %s", durationString(k.LeadTimeSeconds))),
+		target("KPIAvailabilityUnderTarget", fmt.Sprintf("%s < %s", series.Availability, trimFloat(k.Availability/100)), fmt.Sprintf("availability is under %s%%", trimFloat(k.Availability))),
+		target("KPIGPUUtilisationUnderTarget", fmt.Sprintf("%s < %s", series.GPUUtilisation, trimFloat(k.GPUUtilisation/100)), fmt.Sprintf("GPUs are busy less than %s%% of the time", trimFloat(k.GPUUtilisation))),
+		target("KPIMTTROverTarget", fmt.Sprintf("%s > %s", series.MTTR, trimFloat(k.MTTRSeconds)), fmt.Sprintf("mean time to recovery is over %s", durationString(k.MTTRSeconds))),
+		target("KPIPipelinesUnderTarget", fmt.Sprintf("%s < %s", series.PipelinesWithinTarget, trimFloat(k.PipelineObjective/100)), fmt.Sprintf("fewer than %s%% of real-time pipeline runs meet their latency target", trimFloat(k.PipelineObjective))),
 	}}
 	groups := []monitoringv1.RuleGroup{kpi, kpiAlerts}
 	if len(env.Pipelines) > 0 {
@@ -229,17 +221,18 @@ func cmpOr(a, b string) string {
 // Grafana sidecar picks up by its grafana_dashboard label.
 func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *corev1.ConfigMap {
 	k := p.Platform.KPIs
+	series := k.Series
 	type panel struct {
 		title, expr, unit string
 		target            float64
 		lowerIsBetter     bool
 	}
 	panels := []panel{
-		{"Lead time (commit → production)", KPIRecordingRules[0], "s", k.LeadTimeSeconds, true},
-		{"Availability", KPIRecordingRules[1], "percentunit", k.Availability / 100, false},
-		{"GPU utilisation", KPIRecordingRules[2], "percentunit", k.GPUUtilisation / 100, false},
-		{"MTTR", KPIRecordingRules[3], "s", k.MTTRSeconds, true},
-		{"Real-time pipelines within target", KPIRecordingRules[4], "percentunit", k.PipelineObjective / 100, false},
+		{"Lead time (commit → production)", series.LeadTime, "s", k.LeadTimeSeconds, true},
+		{"Availability", series.Availability, "percentunit", k.Availability / 100, false},
+		{"GPU utilisation", series.GPUUtilisation, "percentunit", k.GPUUtilisation / 100, false},
+		{"MTTR", series.MTTR, "s", k.MTTRSeconds, true},
+		{"Real-time pipelines within target", series.PipelinesWithinTarget, "percentunit", k.PipelineObjective / 100, false},
 	}
 	var ps []map[string]any
 	for i, pn := range panels {

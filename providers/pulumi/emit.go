@@ -2,6 +2,7 @@ package pulumi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/platc-dev/platc/compiler/emit"
 	"github.com/platc-dev/platc/compiler/plan"
 )
 
@@ -19,11 +21,28 @@ const ModulePath = "github.com/platc-dev/platc"
 // StackFile is the name of the stack plan file in a project directory.
 const StackFile = "platc.stack.json"
 
-// Emit writes each environment's Pulumi project under pulumi/<env>/: the
-// project file, the stack's configuration, the stack plan file the program
-// reads, and a main package so the ordinary pulumi CLI can run it.
-// version is the platc module version the main package requires.
-func Emit(p *plan.Plan, version string) (map[string][]byte, error) {
+// Emitter writes each environment's Pulumi project under pulumi/<env>/:
+// the project file, the stack's configuration, the stack plan file the
+// program reads, and a main package so the ordinary pulumi CLI can run it.
+type Emitter struct {
+	// Version is the platc module version the main package requires.
+	Version string
+}
+
+// Name implements [emit.Emitter].
+func (Emitter) Name() string { return "Pulumi stacks" }
+
+// Emit implements [emit.Emitter].
+func (e Emitter) Emit(_ context.Context, p *plan.Plan, sink emit.Sink) error {
+	files, err := projects(p, e.Version)
+	if err != nil {
+		return err
+	}
+	return emit.PutSorted(sink, files)
+}
+
+// projects returns every stack's project files by path.
+func projects(p *plan.Plan, version string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, s := range Stacks(p) {
 		dir := "pulumi/" + s.Environment + "/"
