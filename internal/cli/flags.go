@@ -72,7 +72,7 @@ func (c *clock) register(f *pflag.FlagSet, what string) {
 	f.Var(c, "now", what+", RFC 3339 or a date (default: the current time)")
 }
 
-// format is -o: one of the formats a command writes, checked when the
+// formatFlag is -o: one of the formats a command writes, checked when the
 // flag is parsed.
 type formatFlag struct {
 	value   outputFormat
