@@ -20,9 +20,11 @@ import (
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/outtree"
 	"github.com/platc-dev/platc/providers/docs"
+	"github.com/platc-dev/platc/providers/gpu"
 )
 
 const docsLong = `Docs checks the spec in DIR (default: the current directory) and writes the
@@ -159,7 +161,7 @@ func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag
 	}
 	in := docs.Input{
 		Spec: res.Spec, Capabilities: res.Capabilities, Findings: ds.Rel(g.base()),
-		Now: now, Inventory: inv,
+		Now: now, Hardware: docsHardware(res.Spec, inv),
 	}
 	if o.prometheus != "" {
 		in.Live = docs.QueryKPIs(ctx, docs.PrometheusConfig{
@@ -373,4 +375,36 @@ func fingerprint(g *globals, o *docsOptions) [32]byte {
 	var sum [32]byte
 	copy(sum[:], h.Sum(nil))
 	return sum
+}
+
+// docsHardware is the discovered hardware as the docs show it: the hosts
+// per environment and the inventory reconciled with the spec. It is nil
+// without --inventory.
+func docsHardware(spec *model.Spec, inv *gpu.Inventory) *docs.Hardware {
+	if inv == nil {
+		return nil
+	}
+	hw := &docs.Hardware{Hosts: map[string][]docs.Host{}}
+	for env, ei := range inv.Environments {
+		for _, h := range ei.Hosts {
+			host := docs.Host{Name: h.Host.Name, Driver: h.DriverVersion, GPUs: map[string]int{}}
+			for _, d := range h.Devices {
+				host.GPUs[d.Product]++
+				host.MIGDevices += len(d.MIGDevices)
+			}
+			hw.Hosts[env] = append(hw.Hosts[env], host)
+		}
+	}
+	rep, err := gpu.Reconcile(spec, inv, nil)
+	if err != nil {
+		hw.Err = err
+		return hw
+	}
+	for _, r := range rep.Rows {
+		hw.Rows = append(hw.Rows, docs.HardwareRow{
+			Environment: r.Environment, Model: r.Model, Declared: r.Declared, Reserved: r.Reserved,
+			Discovered: r.Discovered, Idle: r.Idle, IdlePercent: r.IdlePercent, Status: r.Status,
+		})
+	}
+	return hw
 }

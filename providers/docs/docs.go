@@ -20,7 +20,6 @@ import (
 
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/model"
-	"github.com/platc-dev/platc/providers/gpu"
 )
 
 // Input is what the docs are made from.
@@ -36,14 +35,46 @@ type Input struct {
 	// Now is the time milestones and the calendar are judged at, and the
 	// only time the docs show.
 	Now time.Time
-	// Inventory is the discovered GPU hardware (--inventory), or nil.
-	Inventory *gpu.Inventory
+	// Hardware is the discovered GPU hardware as the caller reconciled it
+	// with the spec (--inventory), or nil.
+	Hardware *Hardware
 	// Live holds KPI values queried from Prometheus, or nil.
 	Live *LiveKPIs
 	// LiveReload adds the small script `platc docs --serve` uses to reload
 	// a page when the site is rebuilt (and a content security policy that
 	// allows it); written sites have no script.
 	LiveReload bool
+}
+
+// Hardware is discovered GPU hardware, reconciled with the spec by the
+// caller: the docs show it as given and compute nothing from it.
+type Hardware struct {
+	// Hosts are the discovered hosts, by environment.
+	Hosts map[string][]Host
+	// Rows compare each environment's declared, reserved and discovered
+	// GPUs, per model.
+	Rows []HardwareRow
+	// Err is why the inventory could not be reconciled with the spec;
+	// Rows is empty then.
+	Err error
+}
+
+// Host is one discovered host.
+type Host struct {
+	Name, Driver string
+	// GPUs counts the host's devices per product name.
+	GPUs map[string]int
+	// MIGDevices counts the MIG devices on the host's GPUs.
+	MIGDevices int
+}
+
+// HardwareRow is one environment's GPUs of one model: declared by its
+// pools, reserved by quotas, discovered, idle, and the verdict.
+type HardwareRow struct {
+	Environment, Model                   string
+	Declared, Reserved, Discovered, Idle int
+	IdlePercent                          float64
+	Status                               string
 }
 
 // The pages of the site, by ID.

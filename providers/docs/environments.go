@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/platc-dev/platc/compiler/model"
-	"github.com/platc-dev/platc/providers/gpu"
 )
 
 type poolRow struct {
@@ -76,16 +75,7 @@ func (b *builder) environments() []*envRow {
 		}
 		return cmp.Or(cmp.Compare(tx, ty), cmp.Compare(x, y))
 	})
-	var hw []gpu.Row
-	var hwErr error
-	if b.in.Inventory != nil {
-		rep, err := gpu.Reconcile(s, b.in.Inventory, nil)
-		if err != nil {
-			hwErr = err
-		} else {
-			hw = rep.Rows
-		}
-	}
+	hw := b.in.Hardware
 	var out []*envRow
 	for _, name := range names {
 		e := s.Environments[name]
@@ -204,28 +194,20 @@ func (b *builder) environments() []*envRow {
 		}
 
 		// Discovered hardware.
-		if b.in.Inventory != nil {
-			if ei := b.in.Inventory.Environments[name]; ei != nil {
-				for _, h := range ei.Hosts {
-					byProduct := map[string]int{}
-					mig := 0
-					for _, d := range h.Devices {
-						byProduct[d.Product]++
-						mig += len(d.MIGDevices)
-					}
-					var parts []string
-					for _, p := range slices.Sorted(maps.Keys(byProduct)) {
-						parts = append(parts, fmt.Sprintf("%d× %s", byProduct[p], p))
-					}
-					hr := hostRow{Name: h.Host.Name, GPUs: strings.Join(parts, ", "), Driver: h.DriverVersion}
-					if mig > 0 {
-						hr.MIG = plural(mig, "MIG device")
-					}
-					row.Hosts = append(row.Hosts, hr)
+		if hw != nil {
+			for _, h := range hw.Hosts[name] {
+				var parts []string
+				for _, p := range slices.Sorted(maps.Keys(h.GPUs)) {
+					parts = append(parts, fmt.Sprintf("%d× %s", h.GPUs[p], p))
 				}
-				slices.SortFunc(row.Hosts, func(x, y hostRow) int { return cmp.Compare(x.Name, y.Name) })
+				hr := hostRow{Name: h.Name, GPUs: strings.Join(parts, ", "), Driver: h.Driver}
+				if h.MIGDevices > 0 {
+					hr.MIG = plural(h.MIGDevices, "MIG device")
+				}
+				row.Hosts = append(row.Hosts, hr)
 			}
-			for _, r := range hw {
+			slices.SortFunc(row.Hosts, func(x, y hostRow) int { return cmp.Compare(x.Name, y.Name) })
+			for _, r := range hw.Rows {
 				if r.Environment != name {
 					continue
 				}
@@ -235,8 +217,8 @@ func (b *builder) environments() []*envRow {
 				})
 			}
 			switch {
-			case hwErr != nil:
-				row.HardwareNote = "The inventory could not be reconciled: " + hwErr.Error()
+			case hw.Err != nil:
+				row.HardwareNote = "The inventory could not be reconciled: " + hw.Err.Error()
 			case len(row.Hosts) == 0:
 				row.HardwareNote = "No inventory document covers this environment."
 			}

@@ -39,7 +39,7 @@ type kv struct{ K, V string }
 
 func (b *builder) site() *site {
 	s := b.spec
-	out := &site{AsOf: asOf(b.in.Now), LiveReload: b.in.LiveReload, findings: b.fx, HasInvent: b.in.Inventory != nil}
+	out := &site{AsOf: asOf(b.in.Now), LiveReload: b.in.LiveReload, findings: b.fx, HasInvent: b.in.Hardware != nil}
 	if p := s.Platform; p != nil {
 		out.Name, out.Title, out.Org, out.Owner, out.CostCentre = p.Name, cmp.Or(p.DisplayName, p.Name), p.Organisation, p.Owner, p.CostCentre
 	}
