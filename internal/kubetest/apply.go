@@ -15,14 +15,16 @@ import (
 	"sync"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -74,8 +76,6 @@ func DecodeYAML(data []byte) ([]*unstructured.Unstructured, error) {
 		out = append(out, &unstructured.Unstructured{Object: m})
 	}
 }
-
-var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
 // ReadCRDs reads the CustomResourceDefinitions in paths: YAML files, or
 // directories whose *.yaml and *.yml files are read (not recursively).
@@ -161,67 +161,25 @@ func (s *Server) InstallCRDsFor(ctx context.Context, objs []*unstructured.Unstru
 	return s.Install(ctx, needed)
 }
 
-// Install creates CustomResourceDefinitions (or applies them, when they
-// exist), waits until each is established and resets the RESTMapper. It
+// Install creates or updates CustomResourceDefinitions through envtest,
+// waits until the API server serves each, and resets the RESTMapper. It
 // returns their names, sorted.
 func (s *Server) Install(ctx context.Context, crds []*unstructured.Unstructured) ([]string, error) {
+	typed := make([]*apiextensionsv1.CustomResourceDefinition, len(crds))
 	names := make([]string, len(crds))
-	errs := make([]error, len(crds))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
 	for i, crd := range crds {
+		typed[i] = &apiextensionsv1.CustomResourceDefinition{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(crd.Object, typed[i]); err != nil {
+			return nil, fmt.Errorf("CustomResourceDefinition %s: %w", crd.GetName(), err)
+		}
 		names[i] = crd.GetName()
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			_, err := s.Dynamic.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{FieldManager: "kubetest"})
-			if apierrors.IsAlreadyExists(err) {
-				var data []byte
-				if data, err = json.Marshal(crd.Object); err == nil {
-					_, err = s.Dynamic.Resource(crdGVR).Patch(ctx, crd.GetName(), types.ApplyPatchType, data,
-						metav1.PatchOptions{FieldManager: "kubetest", Force: ptr.To(true)})
-				}
-			}
-			if err == nil {
-				err = s.waitEstablished(ctx, crd.GetName())
-			}
-			if err != nil {
-				errs[i] = fmt.Errorf("CustomResourceDefinition %s: %w", crd.GetName(), err)
-			}
-		})
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if _, err := envtest.InstallCRDs(s.Config, envtest.CRDInstallOptions{CRDs: typed, MaxTime: 30 * time.Second}); err != nil {
 		return nil, err
 	}
 	s.Mapper.Reset()
 	slices.Sort(names)
 	return names, nil
-}
-
-func (s *Server) waitEstablished(ctx context.Context, name string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for {
-		crd, err := s.Dynamic.Resource(crdGVR).Get(ctx, name, metav1.GetOptions{})
-		if err == nil {
-			conds, _, _ := unstructured.NestedSlice(crd.Object, "status", "conditions")
-			for _, c := range conds {
-				c, _ := c.(map[string]any)
-				if c["type"] == "Established" && c["status"] == "True" {
-					return nil
-				}
-				if c["type"] == "NamesAccepted" && c["status"] == "False" {
-					return fmt.Errorf("names not accepted: %v", c["message"])
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("not established: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // CreateNamespaces creates namespaces for real (a dry-run Namespace is not
