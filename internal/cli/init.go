@@ -38,10 +38,7 @@ func newInitCmd(g *globals) *cobra.Command {
 		Long:  initLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
+			o.dir = specDir(args)
 			return runInit(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
 		},
 	}

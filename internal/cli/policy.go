@@ -47,10 +47,7 @@ func newPolicyTestCmd(g *globals) *cobra.Command {
 		Long:  policyTestLong,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
+			o.dir = specDir(args)
 			return runPolicyTest(cmd.Context(), g, o, g.cfg.Stdout, g.cfg.Stderr)
 		},
 	}
