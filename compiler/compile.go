@@ -15,7 +15,7 @@ func Compile(ctx context.Context, cfg CheckConfig) (*Result, *plan.Plan, diag.Di
 	if err != nil || ds.HasErrors() || res == nil || res.Spec == nil {
 		return res, nil, ds, err
 	}
-	return res, buildPlan(res, cfg.Inventory), ds, nil
+	return res, buildPlan(res, cfg), ds, nil
 }
 
 // CompileEmit is Compile that also runs emit on the plan. A plan needs
@@ -37,7 +37,7 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 	cfg.valid = func(res *Result) {
 		early = make(chan built, 1)
 		go func() {
-			p := buildPlan(res, cfg.Inventory)
+			p := buildPlan(res, cfg)
 			out, err := emit(emitCtx, p)
 			early <- built{p, out, err}
 		}()
@@ -61,9 +61,10 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 	return res, b.p, b.out, ds, b.err
 }
 
-// buildPlan builds the plan of a checked spec, with the GPU products
-// an inventory (cfg.Inventory) discovered.
-func buildPlan(res *Result, inventory Inventory) *plan.Plan {
+// buildPlan builds the plan of a checked spec at the check's time, with
+// the GPU products an inventory (cfg.Inventory) discovered.
+func buildPlan(res *Result, cfg CheckConfig) *plan.Plan {
+	inventory := cfg.Inventory
 	files := func(path ...string) []string {
 		var out []string
 		for _, p := range res.Package.Index.Positions(path) {
@@ -73,7 +74,7 @@ func buildPlan(res *Result, inventory Inventory) *plan.Plan {
 		}
 		return out
 	}
-	opts := plan.Options{Files: files}
+	opts := plan.Options{Files: files, Now: cfg.Now}
 	// An inventory (--inventory) that knows the products it discovered
 	// gives the GPU flavors the labels the nodes really carry.
 	if inventory != nil {

@@ -6,8 +6,10 @@ import (
 	"maps"
 	"math"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/platc-dev/platc/compiler/model"
 )
@@ -21,6 +23,10 @@ type Options struct {
 	// select the discovered products' labels. Nil means no inventory: every
 	// flavor takes its label from the GPU-model table.
 	Discovered Discovered
+	// Now is the time the tree is rendered at. A freeze's deny window is
+	// rendered only from a year before it starts until it ends (see
+	// buildSyncWindows); the zero time renders every freeze.
+	Now time.Time
 }
 
 // priorityValues are the PriorityClass values of the priority tiers:
@@ -56,7 +62,7 @@ func Build(spec *model.Spec, opts Options) *Plan {
 	ix := newIndex(spec)
 	p := &Plan{APIVersion: APIVersion, Platform: buildPlatform(spec)}
 	for _, name := range sortedKeys(spec.Environments) {
-		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name], opts.Discovered[name]))
+		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name], opts.Discovered[name], opts.Now))
 	}
 	for _, name := range ix.teams {
 		t := spec.Teams[name]
@@ -90,7 +96,7 @@ func buildPlatform(spec *model.Spec) Platform {
 		Owner: pl.Owner,
 		GitOps: GitOps{
 			Engine: pl.GitOps.Engine, Repo: pl.GitOps.Repo, Branch: pl.GitOps.Branch,
-			Path: pl.GitOps.Path, Namespace: pl.GitOps.Namespace,
+			Path: path.Clean(cmp.Or(pl.GitOps.Path, "gitops")), Namespace: pl.GitOps.Namespace,
 		},
 		Gateway: Gateway{
 			Implementation: pl.Gateway.Implementation, Name: pl.Gateway.Name,
@@ -141,7 +147,7 @@ func newIndex(spec *model.Spec) *index {
 	return ix
 }
 
-func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found map[string]map[string]int) *Environment {
+func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found map[string]map[string]int, now time.Time) *Environment {
 	e := &Environment{
 		Name: env.Name, Tier: env.Tier, Owner: env.Owner, Cohort: env.Cohort,
 		Cluster: Cluster{
@@ -215,7 +221,7 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found
 			e.PriorityClasses = append(e.PriorityClasses, &PriorityClass{Name: PriorityClassName(tier), Priority: tier, Value: priorityValues[tier]})
 		}
 	}
-	e.SyncWindows = buildSyncWindows(env)
+	e.SyncWindows = buildSyncWindows(env, now)
 	e.Pipelines, e.Models = buildWatches(spec, env)
 	nonNilEnv(e)
 	return e
@@ -417,7 +423,15 @@ var dayNumbers = map[string]int{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4
 // buildSyncWindows turns the change calendar into Argo CD sync windows:
 // each change window allows syncs on its days from start to end, each
 // freeze denies them from its start for its length.
-func buildSyncWindows(env *model.Environment) []*SyncWindow {
+//
+// A freeze is one date range, but an Argo CD window's schedule is a cron
+// expression, which names no year: rendered for good, a freeze would deny
+// the same dates every year. So a freeze's window is rendered only while
+// its cron can fire for it alone: from a year before it starts (less its
+// length) until it ends, judged at now (the zero time renders them all).
+// The first render after a freeze ends drops its window; one more than a
+// year ahead appears when a render comes within that year.
+func buildSyncWindows(env *model.Environment, now time.Time) []*SyncWindow {
 	out := []*SyncWindow{}
 	for _, w := range env.ChangeWindows {
 		var days []int
@@ -446,7 +460,10 @@ func buildSyncWindows(env *model.Environment) []*SyncWindow {
 		if err1 != nil || err2 != nil || !end.After(start) {
 			continue
 		}
-		start = start.UTC()
+		start, end = start.UTC(), end.UTC()
+		if !now.IsZero() && (!now.Before(end) || now.Before(start.AddDate(-1, 0, 0).Add(end.Sub(start)))) {
+			continue
+		}
 		minutes := int(math.Ceil(end.Sub(start).Minutes()))
 		out = append(out, &SyncWindow{
 			Kind: "deny", Name: f.Name,

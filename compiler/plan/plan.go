@@ -6,6 +6,8 @@
 // its JSON form (`platc render -o json`).
 package plan
 
+import "path"
+
 // APIVersion is the version of the plan's JSON form.
 const APIVersion = "platc.dev/plan/v1"
 
@@ -60,6 +62,27 @@ type GitOps struct {
 	Path      string `json:"path"`
 	Namespace string `json:"namespace"`
 }
+
+// The layout of the GitOps repository, which render and apply write and
+// every engine object and bootstrap points into: Path/<env>/ is an
+// environment's kustomize tree and Path/<engine>/<env>/ the engine objects
+// that sync it, which the environment's bootstrap syncs.
+
+// EnvDir is environment env's directory.
+func (g GitOps) EnvDir(env string) string { return path.Join(g.Path, env) }
+
+// EngineDir is the directory of the engine objects that sync environment
+// env.
+func (g GitOps) EngineDir(env string) string { return path.Join(g.Path, g.Engine, env) }
+
+// BootstrapName names the Application or Kustomization an environment's
+// stack creates to sync its EngineDir, apart from the objects it syncs.
+func BootstrapName(platform, env string) string { return platform + "-" + env + "-bootstrap" }
+
+// InClusterServer is how Argo CD names the cluster it runs in. Each
+// environment's stack installs the engine into that environment's cluster,
+// so the engine syncs where it runs.
+const InClusterServer = "https://kubernetes.default.svc"
 
 // Gateway is the Gateway API gateway routes attach to.
 type Gateway struct {

@@ -218,7 +218,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
 	}
-	diff := treediff.Compare(old, tree)
+	diff := treediff.Compare(old, tree, p.Platform.GitOps.Path)
 	if !o.force {
 		// Refuse before any stack changes, not at the commit.
 		conflicts, err := outtree.Conflicts(outDir, slices.Collect(maps.Keys(tree)))

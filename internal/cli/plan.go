@@ -82,7 +82,7 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 			}
 		}
 	}
-	res := treediff.Compare(old, tree)
+	res := treediff.Compare(old, tree, p.Platform.GitOps.Path)
 	previews := []*pulumi.Result{}
 	if !o.gitopsOnly {
 		if previews, err = previewStacks(ctx, g, o, p, stderr); err != nil {

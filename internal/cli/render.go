@@ -21,7 +21,10 @@ has no errors, writes everything platc generates into OUT:
 
     OUT/gitops/<env>/   a kustomize tree per environment (namespaces, quotas,
                         Kueue queues, workloads, routes, network policies,
-                        observability) and the GitOps engine's own objects
+                        observability); OUT/gitops/<engine>/<env>/ the GitOps
+                        engine's objects that sync it. gitops/ is
+                        platform.gitops.path, where every engine object
+                        points.
     OUT/pulumi/<env>/   a Pulumi project per environment: Pulumi.yaml,
                         Pulumi.<env>.yaml (the stack's configuration) and
                         platc.stack.json (the stack's desired state, which

@@ -70,6 +70,8 @@ type Result struct {
 	Objects      []Object               `json:"objects"`
 	Environments map[string]*EnvSummary `json:"environments"`
 	Summary      Counts                 `json:"summary"`
+
+	root string
 }
 
 // Changed reports whether anything differs.
@@ -77,9 +79,11 @@ func (r *Result) Changed() bool {
 	return len(r.Files.Added)+len(r.Files.Changed)+len(r.Files.Removed) > 0
 }
 
-// Compare compares the old tree with the new one.
-func Compare(old, cur map[string][]byte) *Result {
-	r := &Result{Objects: []Object{}, Environments: map[string]*EnvSummary{}}
+// Compare compares the old tree with the new one. root is the GitOps
+// tree's directory (platform.gitops.path): the objects under root/<env>
+// and root/<engine>/<env> count for environment env.
+func Compare(old, cur map[string][]byte, root string) *Result {
+	r := &Result{Objects: []Object{}, Environments: map[string]*EnvSummary{}, root: root}
 	r.Files.Added, r.Files.Changed, r.Files.Removed = []string{}, []string{}, []string{}
 	paths := map[string]bool{}
 	for p := range old {
@@ -125,12 +129,22 @@ func Compare(old, cur map[string][]byte) *Result {
 	return r
 }
 
-// environmentOf names the environment a file belongs to: gitops/<env>/…;
-// everything else (the engine's objects, the catalog) is "platform".
-func environmentOf(p string) string {
-	parts := strings.Split(p, "/")
-	if len(parts) > 2 && parts[0] == "gitops" && parts[1] != "argocd" && parts[1] != "flux" {
-		return parts[1]
+// environmentOf names the environment a file belongs to: root/<env>/… or
+// root/<engine>/<env>/…; everything else (the catalog, the engine
+// directories' kustomizations) is "platform".
+func environmentOf(root, p string) string {
+	rel, ok := strings.CutPrefix(p, root+"/")
+	if !ok {
+		return "platform"
+	}
+	parts := strings.Split(rel, "/")
+	switch {
+	case parts[0] == "argocd" || parts[0] == "flux":
+		if len(parts) > 2 {
+			return parts[1]
+		}
+	case len(parts) > 1:
+		return parts[0]
 	}
 	return "platform"
 }
@@ -167,7 +181,7 @@ func (r *Result) compareObjects(p string, ob, nb []byte) {
 	if !ok1 || !ok2 {
 		return
 	}
-	env := environmentOf(p)
+	env := environmentOf(r.root, p)
 	add := func(k key, a Action) {
 		r.Objects = append(r.Objects, Object{Environment: env, Kind: k.kind, Namespace: k.namespace, Name: k.name, File: p, Action: a})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,6 +32,10 @@ var crdSources = []struct{ module, dir string }{
 	{"github.com/prometheus-operator/prometheus-operator@v0.85.0", "example/prometheus-operator-crd"},
 	// Argo CD's Go API cannot be built here (see engine.go); its CRDs can.
 	{"github.com/argoproj/argo-cd/v3@v3.2.0", "manifests/crds"},
+	// Flux's GitRepository and Kustomization, from the controllers'
+	// modules (v1 APIs in both).
+	{"github.com/fluxcd/source-controller@v1.7.2", "config/crd/bases"},
+	{"github.com/fluxcd/kustomize-controller@v1.7.3", "config/crd/bases"},
 }
 
 // renderedObject is one object of the rendered tree and the file it is in.
@@ -41,11 +44,14 @@ type renderedObject struct {
 	obj  *unstructured.Unstructured
 }
 
-// TestRenderedTreeIsAcceptedByAPIServer server-side dry-run applies every
-// object of the example's GitOps tree to a real kube-apiserver with the
-// CRDs of Kueue, Gateway API, Envoy Gateway, Argo Rollouts, Prometheus
-// Operator and Argo CD installed: the API server's own defaulting,
-// validation (strict: unknown fields are errors) and admission.
+// TestRenderedTreeIsAcceptedByAPIServer reads the example's GitOps
+// repository as the engine does (followEngine: from each environment's
+// bootstrap, every Application and Flux Kustomization path, built with
+// kustomize), for Argo CD and for Flux, and server-side dry-run applies
+// every object reached to a real kube-apiserver with the CRDs of Kueue,
+// Gateway API, Envoy Gateway, Argo Rollouts, Prometheus Operator, Argo CD
+// and Flux installed: the API server's own defaulting, validation (strict:
+// unknown fields are errors) and admission.
 func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real kube-apiserver and etcd (built by `make tools`)")
@@ -60,7 +66,7 @@ func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 	}
 	done := make(chan compiled, 1)
 	go func() {
-		objs, err := renderObjects(ctx, "../../examples/acme-shop")
+		objs, err := renderObjects(ctx, t, "../../examples/acme-shop")
 		done <- compiled{objs, err}
 	}()
 
@@ -141,9 +147,10 @@ func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 		time.Since(start).Round(time.Millisecond), strings.Join(summary, ", "))
 }
 
-// renderObjects compiles the spec in dir and returns the objects of its
-// GitOps tree, kustomizations left out, in path order.
-func renderObjects(ctx context.Context, dir string) ([]renderedObject, error) {
+// renderObjects compiles the spec in dir and returns the objects the
+// engine reaches in its GitOps repository, for Argo CD and for Flux
+// (engineVariants); each object's file is "<engine>: <directory built>".
+func renderObjects(ctx context.Context, t *testing.T, dir string) ([]renderedObject, error) {
 	_, p, ds, err := compiler.Compile(ctx, compiler.CheckConfig{
 		Config: compiler.Config{Dir: dir},
 		Now:    time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC),
@@ -154,21 +161,16 @@ func renderObjects(ctx context.Context, dir string) ([]renderedObject, error) {
 	if ds.HasErrors() || p == nil {
 		return nil, fmt.Errorf("compile %s: %v", dir, ds)
 	}
-	tree, err := emitTree(p)
-	if err != nil {
-		return nil, fmt.Errorf("emit: %w", err)
-	}
 	var out []renderedObject
-	for _, file := range tree.Paths() {
-		if path.Base(file) == "kustomization.yaml" {
-			continue
-		}
-		objs, err := kubetest.DecodeYAML(tree[file])
+	variants := engineVariants(p)
+	for _, name := range slices.Sorted(maps.Keys(variants)) {
+		tree, err := emitTree(variants[name])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
+			return nil, fmt.Errorf("emit: %w", err)
 		}
-		for _, o := range objs {
-			out = append(out, renderedObject{file, o})
+		for _, o := range followEngine(t, variants[name], tree) {
+			o.file = name + ": " + o.file
+			out = append(out, o)
 		}
 	}
 	return out, nil

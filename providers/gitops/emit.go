@@ -47,8 +47,9 @@ const (
 	SystemNamespace = "platc-system"
 )
 
-// Emitter renders the plan's GitOps tree, under gitops/: per environment
-// a kustomize tree, and the GitOps engine's objects that sync it.
+// Emitter renders the plan's GitOps tree under platform.gitops.path
+// (gitops/ by default): per environment a kustomize tree, and the GitOps
+// engine's objects that sync it.
 type Emitter struct{}
 
 // Name implements [emit.Emitter].
@@ -58,7 +59,7 @@ func (Emitter) Name() string { return "GitOps tree" }
 // first failure (the sink refusing a file, ctx ending) ends the work.
 func (Emitter) Emit(ctx context.Context, p *plan.Plan, s emit.Sink) error {
 	w := newWriter(s.Put)
-	root := "gitops"
+	root := p.Platform.GitOps.Path
 	type job struct {
 		env *plan.Environment
 		ns  *plan.Namespace
@@ -130,7 +131,7 @@ func (Emitter) Emit(ctx context.Context, p *plan.Plan, s emit.Sink) error {
 			w.dirs[d] = append(w.dirs[d], res...)
 		}
 	}
-	emitEngine(w, p, path.Join(root, p.Platform.GitOps.Engine))
+	emitEngine(w, p)
 	// The root lists only the engine's objects: each environment is
 	// synced by its own Application or Kustomization.
 	w.dirs[root] = []string{p.Platform.GitOps.Engine}

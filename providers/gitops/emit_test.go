@@ -177,9 +177,9 @@ func TestKustomizeBuild(t *testing.T) {
 		}
 	}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	dirs := []string{"/gitops"}
+	dirs := []string{"/" + p.Platform.GitOps.Path}
 	for _, env := range p.Environments {
-		dirs = append(dirs, "/gitops/"+env.Name)
+		dirs = append(dirs, "/"+p.Platform.GitOps.EnvDir(env.Name))
 	}
 	for _, dir := range dirs {
 		res, err := k.Run(fs, dir)

@@ -45,7 +45,7 @@ func TestFlavorsFromInventory(t *testing.T) {
 	h100Flavors := []string{"gpu-h100-nvidia-h100-80gb-hbm3", "gpu-h100-nvidia-h100-80gb-hbm3-shared"}
 	// ResourceFlavors: one per H100 product, each selecting its label.
 	labels := map[string]string{}
-	for _, d := range docs(tree["gitops/prod/cluster/resourceflavors.yaml"]) {
+	for _, d := range docs(tree["clusters/prod/cluster/resourceflavors.yaml"]) {
 		var rf kueue.ResourceFlavor
 		if err := yaml.UnmarshalStrict(d, &rf); err != nil {
 			t.Fatal(err)
@@ -57,8 +57,8 @@ func TestFlavorsFromInventory(t *testing.T) {
 		t.Errorf("prod ResourceFlavors (-want +got):\n%s", d)
 	}
 	// Other environments keep the table's labels.
-	if !strings.Contains(string(tree["gitops/dev/cluster/resourceflavors.yaml"]), "name: gpu-h100\nspec:\n  nodeLabels:\n    nvidia.com/gpu.product: "+hbm3+"\n") {
-		t.Errorf("dev's gpu-h100 flavor changed:\n%s", tree["gitops/dev/cluster/resourceflavors.yaml"])
+	if !strings.Contains(string(tree["clusters/dev/cluster/resourceflavors.yaml"]), "name: gpu-h100\nspec:\n  nodeLabels:\n    nvidia.com/gpu.product: "+hbm3+"\n") {
+		t.Errorf("dev's gpu-h100 flavor changed:\n%s", tree["clusters/dev/cluster/resourceflavors.yaml"])
 	}
 
 	reserved := map[string]int{} // team → h100 reserved in prod
@@ -75,7 +75,7 @@ func TestFlavorsFromInventory(t *testing.T) {
 	}
 	queues, pods := 0, 0
 	for _, path := range tree.Paths() {
-		if !strings.HasPrefix(path, "gitops/prod/teams/") {
+		if !strings.HasPrefix(path, "clusters/prod/teams/") {
 			continue
 		}
 		for _, d := range docs(tree[path]) {

@@ -16,6 +16,8 @@ import (
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	sdk "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/platc-dev/platc/compiler/plan"
 )
 
 // Component resource types: platc's own, carrying the declared figures.
@@ -428,7 +430,7 @@ func (b *builder) buildBootstrap(cloud bool) error {
 			return err
 		}
 		after := append(slices.Clone(in), sdk.DependsOn([]sdk.Resource{rel}))
-		name := s.Platform + "-" + s.Environment
+		name := plan.BootstrapName(s.Platform, s.Environment)
 		meta := &metav1.ObjectMetaArgs{Name: sdk.String(name), Namespace: sdk.String(bs.Namespace)}
 		switch bs.Engine {
 		case "argocd":
@@ -439,7 +441,7 @@ func (b *builder) buildBootstrap(cloud bool) error {
 					"source": sdk.Map{
 						"repoURL": sdk.String(bs.Repo), "targetRevision": sdk.String(bs.Branch), "path": sdk.String(bs.Path),
 					},
-					"destination": sdk.Map{"server": sdk.String("https://kubernetes.default.svc")},
+					"destination": sdk.Map{"server": sdk.String(plan.InClusterServer)},
 					"syncPolicy":  sdk.Map{"automated": sdk.Map{"prune": sdk.Bool(true), "selfHeal": sdk.Bool(true)}},
 				}},
 			}, after...)

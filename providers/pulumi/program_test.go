@@ -247,8 +247,13 @@ func TestAWSStackResources(t *testing.T) {
 		t.Errorf("repository inputs = %v", r.Inputs)
 	}
 	app := m.find("kubernetes:argoproj.io/v1alpha1:Application", "prod-gitops-application")
+	if name := app.Inputs["metadata"].ObjectValue()["name"].StringValue(); name != "acme-prod-bootstrap" {
+		t.Errorf("bootstrap Application %q, want acme-prod-bootstrap (the tree's Application is acme-prod)", name)
+	}
 	src := app.Inputs["spec"].ObjectValue()["source"].ObjectValue()
-	if src["path"].StringValue() != "gitops/prod" || src["repoURL"].StringValue() != "https://git.example.com/acme/gitops.git" {
+	// The bootstrap syncs the engine objects (AppProject with the sync
+	// windows, the environment's Application), not the tree itself.
+	if src["path"].StringValue() != "gitops/argocd/prod" || src["repoURL"].StringValue() != "https://git.example.com/acme/gitops.git" {
 		t.Errorf("application source = %v", src)
 	}
 	if c := m.find("aws:eks/cluster:Cluster", "prod-cluster"); c.Inputs["version"].StringValue() != "1.34" || c.Inputs["name"].StringValue() != "acme-prod" {

@@ -132,7 +132,8 @@ type Bootstrap struct {
 	Namespace string `json:"namespace"`
 	Repo      string `json:"repo,omitempty"`
 	Branch    string `json:"branch"`
-	// Path is the environment's directory in the repository.
+	// Path is the directory of the engine objects that sync the
+	// environment (plan.GitOps.EngineDir).
 	Path string `json:"path"`
 }
 
@@ -198,7 +199,7 @@ func BuildStack(p *plan.Plan, env *plan.Environment) *Stack {
 	g := p.Platform.GitOps
 	s.Bootstrap = Bootstrap{
 		Engine: g.Engine, Namespace: g.Namespace, Repo: g.Repo, Branch: g.Branch,
-		Path: strings.Trim(g.Path+"/"+env.Name, "/"),
+		Path: g.EngineDir(env.Name),
 	}
 	return s
 }
