@@ -283,6 +283,10 @@ func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string]
 		w.Kind = "job"
 	case svc.Rollout.Strategy == "canary" || svc.Rollout.Strategy == "blue-green":
 		w.Kind = "rollout"
+	case svc.Rollout.AutoRollback && len(svc.SLOs) > 0:
+		// A rolling update that rolls back on an SLO breach: a Deployment
+		// cannot, an Argo Rollout can (providers/gitops).
+		w.Kind = "rollout"
 	default:
 		w.Kind = "deployment"
 	}

@@ -99,7 +99,9 @@ test_budget_guardrails_need_every_paid_api_budgeted if {
 test_slos_on_every_serving_service if {
 	inp := json.patch(full, [{"op": "replace", "path": "/services/cart/slos", "value": {}}])
 	missing := all_capabilities - capabilities.has with input as inp
-	missing == {"slos", "unified-observability"}
+
+	# Without an SLO a rollout has nothing to be rolled back on.
+	missing == {"slos", "unified-observability", "auto-rollback"}
 }
 
 test_auto_rollback_and_signing_of_prod_services if {

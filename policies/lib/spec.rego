@@ -219,11 +219,19 @@ prod_serving_services_to_check := prod_serving_services - {name |
 }
 
 # prod_serving_services_without_auto_rollback: the names of the serving
-# services in a prod environment without rollout.autoRollback: true.
+# services in a prod environment that do not roll back by themselves:
+# without rollout.autoRollback: true, or without an SLO to judge by.
 prod_serving_services_without_auto_rollback contains name if {
 	svcs := services
 	some name in prod_serving_services_to_check
-	not svcs[name].rollout.autoRollback == true
+	not rolls_back(svcs[name])
+}
+
+# rolls_back(svc): the service's rollouts are analysed against its SLOs
+# and aborted on a breach.
+rolls_back(svc) if {
+	svc.rollout.autoRollback == true
+	count(as_object(object.get(svc, "slos", {}))) > 0
 }
 
 # pools(env): the environment's pools, keyed by pool name.

@@ -38,8 +38,8 @@ func encodable(r *rollouts.Rollout) *rolloutDoc {
 	return &rolloutDoc{TypeMeta: r.TypeMeta, ObjectMeta: r.ObjectMeta, Spec: rolloutSpec(r.Spec)}
 }
 
-// rollout builds an Argo Rollout with canary steps (or blue-green) and an
-// AnalysisTemplate that queries the service's SLO error ratios; a breach
+// rollout builds an Argo Rollout with canary steps (or blue-green, or a
+// rolling update with a bake time) and an AnalysisTemplate that queries the service's SLO error ratios; a breach
 // fails the analysis, which aborts the rollout and shifts traffic back to
 // the stable version.
 func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, selector *metav1.LabelSelector, tpl corev1.PodTemplateSpec) []any {
@@ -62,6 +62,24 @@ func rollout(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, se
 			bg.PrePromotionAnalysis = &rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}}
 		}
 		r.Spec.Strategy.BlueGreen = bg
+	case "rolling":
+		// A rolling update (a quarter more pods at a time, none fewer)
+		// whose old ReplicaSet is kept, scaled down but not deleted, while
+		// the SLO analysis runs for five intervals after the last new pod
+		// is ready; a breach aborts the rollout and scales the old
+		// version back up. The plan makes a rolling workload a Rollout
+		// only with autoRollback and SLOs.
+		r.Spec.Strategy.Canary = &rollouts.CanaryStrategy{
+			MaxSurge:       ptr.To(intstr.FromString("25%")),
+			MaxUnavailable: ptr.To(intstr.FromInt32(0)),
+			Steps: []rollouts.CanaryStep{
+				{SetWeight: ptr.To(int32(100))},
+				{Pause: &rollouts.RolloutPause{Duration: ptr.To(intstr.FromString(durationString(wl.Rollout.IntervalSeconds * 5)))}},
+			},
+			Analysis: &rollouts.RolloutAnalysisBackground{
+				RolloutAnalysis: rollouts.RolloutAnalysis{Templates: []rollouts.AnalysisTemplateRef{{TemplateName: analysisName}}},
+			},
+		}
 	default:
 		c := &rollouts.CanaryStrategy{}
 		for _, w := range wl.Rollout.Steps {
