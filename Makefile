@@ -117,6 +117,8 @@ fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json
 # interesting input is minimised for ten runs, not Go's default 60 s: the
 # loader finds new coverage every few seconds, and a minute of
 # minimisation for each left FuzzVet at about 40 executions in 5 minutes.
+# -timeout 0: go test's default 10-minute timeout would end a 10-minute
+# run as a failure ("context deadline exceeded").
 FUZZTIME ?= 60s
 FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./internal/cli:FuzzReportInputs
 
@@ -125,7 +127,7 @@ fuzz-adversarial: ## the adversarial corpus (internal/cli/testdata/adversarial),
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "== fuzz $$fn in $$pkg for $(FUZZTIME)"; \
-		GOMEMLIMIT=2GiB $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10x -parallel 1 $$pkg; \
+		GOMEMLIMIT=2GiB $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10x -timeout 0 -parallel 1 $$pkg; \
 	done
 
 demo: build tools-pulumi ## check, render and apply the example platform (local Pulumi backend, local GitOps repo), then scaffold and check a new one
