@@ -46,6 +46,13 @@ order, stopping at the first failure:
      summarises the changes and names the spec's commit; --push pushes it
      to origin.
 
+Stacks in the backend whose environment the spec no longer declares are
+not left running: apply refuses (exit 1, naming them) unless
+--allow-destroy is given, which destroys them after the updates and
+removes their GitOps directories in the same commit. --refresh refreshes
+each stack from the cloud first and reports how the cloud drifted from
+the state.
+
 Applies of the same state or GitOps repository take turns: a second one
 waits for the first (--lock-timeout to give up). An interrupt (Ctrl-C)
 cancels the running update the way Pulumi does, leaves the stacks' state
@@ -60,10 +67,11 @@ A terminal is asked to confirm; anything else needs --yes.`
 type applyOptions struct {
 	compileOptions
 	stackOptions
-	yes         bool
-	push        bool
-	emergency   string
-	lockTimeout time.Duration
+	yes          bool
+	push         bool
+	emergency    string
+	lockTimeout  time.Duration
+	allowDestroy bool
 }
 
 func newApplyCmd(g *globals) *cobra.Command {
@@ -94,6 +102,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	f.BoolVar(&o.force, "force", false, "replace files in OUT that platc did not write (it refuses by default, listing them, before any stack is updated)")
 	f.StringVar(&o.emergency, "emergency", "", "apply despite freezes and change windows, recording this `reason`")
 	f.DurationVar(&o.lockTimeout, "lock-timeout", 0, "give up when another apply holds the lock this long (default: wait; 0: fail at once)")
+	f.BoolVar(&o.allowDestroy, "allow-destroy", false, "destroy the stacks of environments the spec no longer declares (apply refuses to leave them running by default)")
 	return cmd
 }
 
@@ -197,6 +206,20 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	}
 	defer stateLock.Release()
 
+	// Stacks of environments the spec no longer declares are not left
+	// running unreported: refused, or destroyed with --allow-destroy.
+	orphans, err := engine.Orphans(ctx, p.Platform.Pulumi.Project, p.Platform.Name, envNames(p))
+	if err != nil {
+		return stackExitErr(err)
+	}
+	if len(orphans) > 0 && !o.allowDestroy {
+		for _, r := range orphans {
+			fmt.Fprintf(stderr, "platc: stack %s: %s\n", r.Stack, r.Summary())
+		}
+		return &ExitErr{Code: ExitFindings, Err: fmt.Errorf("apply refused: %d %s to environments the spec no longer declares, and would be left running: pass --allow-destroy to destroy them (and remove their GitOps directories) in this apply, or put the environments back",
+			len(orphans), plural(len(orphans), "stack in the backend belongs", "stacks in the backend belong"))}
+	}
+
 	branch := p.Platform.GitOps.Branch
 	if branch == "" {
 		branch = "main"
@@ -251,6 +274,21 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	if o.emergency != "" {
 		message += " (emergency: " + o.emergency + ")"
 	}
+	var drifted []*pulumi.Result
+	if o.refresh {
+		// Report the drift before the updates, which refresh and then
+		// put the cloud back to the spec.
+		drifted = make([]*pulumi.Result, len(stacks))
+		for i := range drifted {
+			drifted[i] = &pulumi.Result{}
+		}
+		if err := drift(ctx, engine, stacks, drifted, stderr); err != nil {
+			return err
+		}
+		for i, s := range stacks {
+			fmt.Fprintf(stderr, "    %s/%s: %s\n", s.Project, s.Name, driftText(drifted[i]))
+		}
+	}
 	for i, s := range stacks {
 		step("pulumi up %s/%s (%d of %d)", s.Project, s.Name, i+1, len(stacks))
 		pw := &prefixWriter{w: stderr, prefix: "    " + s.Environment + " | "}
@@ -264,6 +302,25 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 			return stackExitErr(err)
 		}
 		fmt.Fprintf(stderr, "    %s: %s (%.1fs)\n", r.Stack, r.Summary(), r.Seconds)
+		if drifted != nil {
+			r.Drift = drifted[i].Drift
+		}
+		report.Stacks = append(report.Stacks, r)
+	}
+	for i, orphan := range orphans {
+		env := orphan.Environment
+		step("pulumi destroy %s (%d of %d): environment %s is no longer in the spec", orphan.Stack, i+1, len(orphans), env)
+		pw := &prefixWriter{w: stderr, prefix: "    " + env + " | "}
+		engine.Progress = pw
+		r, err := engine.Destroy(ctx, p.Platform.Pulumi.Project, p.Platform.Name, env, message+": destroy environment "+env)
+		pw.Flush()
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted during the destroy of %s: Pulumi cancelled it and its state is consistent; the GitOps repository is at its last commit; apply --allow-destroy again to finish", orphan.Stack)
+			}
+			return stackExitErr(err)
+		}
+		fmt.Fprintf(stderr, "    %s: destroyed and removed: %s (%.1fs)\n", r.Stack, r.Summary(), r.Seconds)
 		report.Stacks = append(report.Stacks, r)
 	}
 	if ctx.Err() != nil {

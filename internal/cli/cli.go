@@ -157,6 +157,7 @@ func New(cfg Config) *cobra.Command {
 		newRenderCmd(g),
 		newPlanCmd(g),
 		newApplyCmd(g),
+		newDestroyCmd(g),
 		newPolicyCmd(g),
 		newFmtCmd(g),
 		newInitCmd(g),

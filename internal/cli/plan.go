@@ -160,7 +160,9 @@ func writePlanSummary(w io.Writer, out string, res *treediff.Result) {
 		res.Summary.Add, res.Summary.Change, res.Summary.Remove, len(res.Files.Added), len(res.Files.Changed), len(res.Files.Removed))
 }
 
-// previewStacks runs pulumi preview of each selected stack.
+// previewStacks runs pulumi preview of each selected stack (after a
+// refresh preview that measures drift, with --refresh), and lists the
+// stacks in the backend whose environment the spec no longer declares.
 func previewStacks(ctx context.Context, g *globals, o *planOptions, p *plan.Plan, stderr io.Writer) ([]*pulumi.Result, error) {
 	stacks, err := o.selectStacks(p)
 	if err != nil {
@@ -179,7 +181,16 @@ func previewStacks(ctx context.Context, g *globals, o *planOptions, p *plan.Plan
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	if o.refresh {
+		if err := drift(ctx, engine, stacks, out, stderr); err != nil {
+			return nil, err
+		}
+	}
+	orphans, err := engine.Orphans(ctx, p.Platform.Pulumi.Project, p.Platform.Name, envNames(p))
+	if err != nil {
+		return nil, stackExitErr(err)
+	}
+	return append(out, orphans...), nil
 }
 
 func writeStackSummary(w io.Writer, previews []*pulumi.Result) {
@@ -189,6 +200,9 @@ func writeStackSummary(w io.Writer, previews []*pulumi.Result) {
 	fmt.Fprintln(w, "\nPulumi stacks:")
 	for _, r := range previews {
 		fmt.Fprintf(w, "  %-24s %s\n", r.Stack, r.Summary())
+		if d := driftText(r); d != "" {
+			fmt.Fprintf(w, "  %-24s %s\n", "", d)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type stackOptions struct {
 	backend        string
 	secrets        string
 	componentsOnly bool
+	refresh        bool
 }
 
 func (o *stackOptions) stackFlags(cmd *cobra.Command) {
@@ -32,6 +34,54 @@ func (o *stackOptions) stackFlags(cmd *cobra.Command) {
 	f.StringVar(&o.backend, "backend", "", "Pulumi state backend `URL` (default: platform.pulumi.backend, else file://DIR/.platc/state)")
 	f.StringVar(&o.secrets, "secrets-provider", "", "secrets provider for new stacks: passphrase, awskms://…, … (default: platform.pulumi.secretsProvider)")
 	f.BoolVar(&o.componentsOnly, "components-only", false, "leave the cloud provider resources out: the stacks hold platc's components and outputs only (no provider plugins or credentials needed)")
+	f.BoolVar(&o.refresh, "refresh", false, "refresh each stack's state from the cloud first, and report how the cloud has drifted from it")
+}
+
+// envNames are the plan's environments: the stacks the spec declares.
+func envNames(p *plan.Plan) []string {
+	var out []string
+	for _, env := range p.Environments {
+		out = append(out, env.Name)
+	}
+	return out
+}
+
+// drift refreshes each stack's state in a preview, without writing it,
+// and records on its result how the cloud has drifted.
+func drift(ctx context.Context, engine *pulumi.Engine, stacks []*pulumi.Stack, results []*pulumi.Result, stderr io.Writer) error {
+	for i, s := range stacks {
+		fmt.Fprintf(stderr, "==> pulumi refresh --preview-only %s/%s\n", s.Project, s.Name)
+		d, err := engine.Drift(ctx, s)
+		if err != nil {
+			return stackExitErr(err)
+		}
+		results[i].Drift = map[string]int{}
+		for op, n := range d.Changes {
+			if op != "same" && n > 0 {
+				results[i].Drift[op] = n
+			}
+		}
+	}
+	return nil
+}
+
+// driftText is a result's drift in words, "" when there is none.
+func driftText(r *pulumi.Result) string {
+	if r.Drift == nil {
+		return ""
+	}
+	if len(r.Drift) == 0 {
+		return "no drift: the cloud matches the state"
+	}
+	return fmt.Sprintf("drift: %d changed and %d deleted outside Pulumi (%d in all)", r.Drift["update"], r.Drift["delete"], sum(r.Drift))
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // selectStacks returns the stacks of the environments --env names, in the
@@ -94,6 +144,7 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 		WorkRoot: filepath.Join(specDir, ".platc", "workspaces"),
 		Progress: progress,
 		Options:  pulumi.Options{ComponentsOnly: o.componentsOnly},
+		Refresh:  o.refresh,
 	}, nil
 }
 

@@ -16,7 +16,9 @@ import (
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
@@ -91,6 +93,9 @@ type Engine struct {
 	// Progress receives Pulumi's own progress, nil for none.
 	Progress io.Writer
 	Options  Options
+	// Refresh makes Preview and Up refresh the state from the cloud
+	// first.
+	Refresh bool
 }
 
 // Result is what an update or preview did to a stack.
@@ -105,10 +110,20 @@ type Result struct {
 	Seconds float64        `json:"seconds"`
 	// Preview is set for a preview's result: the changes are to come.
 	Preview bool `json:"preview,omitempty"`
+	// Orphan is set for a stack whose environment the spec no longer
+	// declares: Changes counts its resources as deletions.
+	Orphan bool `json:"orphan,omitempty"`
+	// Drift counts, by operation, how the cloud differs from the state
+	// (a refresh preview): "update" for a resource changed outside
+	// Pulumi, "delete" for one gone. Nil without --refresh.
+	Drift map[string]int `json:"drift,omitempty"`
 }
 
-// Changed reports whether anything but "same" happened.
+// Changed reports whether anything but "same" happened, or is to.
 func (r *Result) Changed() bool {
+	if r.Orphan {
+		return true
+	}
 	for op, n := range r.Changes {
 		if op != "same" && n > 0 {
 			return true
@@ -120,6 +135,9 @@ func (r *Result) Changed() bool {
 // Summary is the counts in words.
 func (r *Result) Summary() string {
 	c := r.Changes
+	if r.Orphan {
+		return fmt.Sprintf("environment no longer in the spec: the stack and its %d resources to destroy (apply --allow-destroy, or platc destroy --env %s)", c["delete"], r.Environment)
+	}
 	if r.Preview {
 		return fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete, %d unchanged",
 			c["create"], c["update"], c["replace"], c["delete"], c["same"])
@@ -128,29 +146,38 @@ func (r *Result) Summary() string {
 		c["create"], c["update"], c["replace"], c["delete"], c["same"])
 }
 
+// workspaceOptions are the options of the workspace of project in dir:
+// the backend, the secrets provider and the CLI's environment. plugins
+// says whether the stacks need provider plugins, which the CLI may
+// download then.
+func (e *Engine) workspaceOptions(dir, project, platform string, plugins bool) []auto.LocalWorkspaceOption {
+	env := map[string]string{"PULUMI_SKIP_UPDATE_CHECK": "true"}
+	if !plugins {
+		// Nothing to download: keep the CLI from trying.
+		env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
+	}
+	maps.Copy(env, e.Env)
+	proj := workspace.Project{
+		Name:        tokens.PackageName(project),
+		Runtime:     workspace.NewProjectRuntimeInfo("go", nil),
+		Description: ptr.To("platc stacks of the " + platform + " platform"),
+		Backend:     &workspace.ProjectBackend{URL: e.Backend},
+	}
+	opts := []auto.LocalWorkspaceOption{
+		auto.WorkDir(dir), auto.Pulumi(e.CLI), auto.Project(proj), auto.EnvVars(env),
+	}
+	if e.SecretsProvider != "" {
+		opts = append(opts, auto.SecretsProvider(e.SecretsProvider))
+	}
+	return opts
+}
+
 func (e *Engine) stack(ctx context.Context, s *Stack) (auto.Stack, error) {
 	dir := filepath.Join(e.WorkRoot, s.Project, s.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return auto.Stack{}, err
 	}
-	env := map[string]string{"PULUMI_SKIP_UPDATE_CHECK": "true"}
-	if len(s.Plugins(e.Options)) == 0 {
-		// Nothing to download: keep the CLI from trying.
-		env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
-	}
-	maps.Copy(env, e.Env)
-	project := workspace.Project{
-		Name:        tokens.PackageName(s.Project),
-		Runtime:     workspace.NewProjectRuntimeInfo("go", nil),
-		Description: ptr.To("platc stacks of the " + s.Platform + " platform"),
-		Backend:     &workspace.ProjectBackend{URL: e.Backend},
-	}
-	opts := []auto.LocalWorkspaceOption{
-		auto.WorkDir(dir), auto.Pulumi(e.CLI), auto.Project(project), auto.EnvVars(env),
-	}
-	if e.SecretsProvider != "" {
-		opts = append(opts, auto.SecretsProvider(e.SecretsProvider))
-	}
+	opts := e.workspaceOptions(dir, s.Project, s.Platform, len(s.Plugins(e.Options)) > 0)
 	st, err := auto.UpsertStackInlineSource(ctx, s.Name, s.Project, Program(s, e.Options), opts...)
 	if err != nil {
 		return auto.Stack{}, cliError(fmt.Sprintf("select stack %s/%s", s.Project, s.Name), err)
@@ -201,6 +228,9 @@ func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, err
 		return nil, err
 	}
 	opts := []optup.Option{optup.Message(message)}
+	if e.Refresh {
+		opts = append(opts, optup.Refresh())
+	}
 	if e.Progress != nil {
 		opts = append(opts, optup.ProgressStreams(e.Progress), optup.ErrorProgressStreams(e.Progress))
 	}
@@ -230,12 +260,103 @@ func (e *Engine) Preview(ctx context.Context, s *Stack) (*Result, error) {
 		return nil, err
 	}
 	var opts []optpreview.Option
+	if e.Refresh {
+		opts = append(opts, optpreview.Refresh())
+	}
 	if e.Progress != nil {
 		opts = append(opts, optpreview.ProgressStreams(e.Progress), optpreview.ErrorProgressStreams(e.Progress))
 	}
 	res, err := st.Preview(ctx, opts...)
 	if err != nil {
 		return nil, e.stackError(ctx, st, s, fmt.Sprintf("preview stack %s/%s", s.Project, s.Name), err)
+	}
+	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Seconds: time.Since(start).Seconds(), Preview: true}
+	for op, n := range res.ChangeSummary {
+		r.Changes[string(op)] = n
+	}
+	return r, nil
+}
+
+// Orphans are the stacks of project in the backend whose environment the
+// spec no longer declares (environments lists the spec's), in name order:
+// each a Result whose Changes count its resources as deletions.
+func (e *Engine) Orphans(ctx context.Context, project, platform string, environments []string) ([]*Result, error) {
+	dir := filepath.Join(e.WorkRoot, project, ".list")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	ws, err := auto.NewLocalWorkspace(ctx, e.workspaceOptions(dir, project, platform, false)...)
+	if err != nil {
+		return nil, cliError("open the workspace of project "+project, err)
+	}
+	stacks, err := ws.ListStacks(ctx)
+	if err != nil {
+		return nil, cliError("list the stacks of project "+project, err)
+	}
+	out := []*Result{}
+	for _, st := range stacks {
+		// Self-managed backends may name them organization/project/stack.
+		name := st.Name[strings.LastIndex(st.Name, "/")+1:]
+		if slices.Contains(environments, name) {
+			continue
+		}
+		n := 0
+		if st.ResourceCount != nil {
+			n = *st.ResourceCount
+		}
+		out = append(out, &Result{Stack: project + "/" + name, Environment: name, Changes: map[string]int{"delete": n}, Preview: true, Orphan: true})
+	}
+	slices.SortFunc(out, func(a, b *Result) int { return strings.Compare(a.Stack, b.Stack) })
+	return out, nil
+}
+
+// Destroy deletes every resource of stack project/name, then the stack
+// itself from the backend. The stack's program is not needed: its state
+// says what to delete. An interrupted destroy leaves a consistent state
+// that the next Destroy completes.
+func (e *Engine) Destroy(ctx context.Context, project, platform, name, message string) (*Result, error) {
+	start := time.Now()
+	dir := filepath.Join(e.WorkRoot, project, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	nothing := func(*sdk.Context) error { return nil }
+	st, err := auto.SelectStackInlineSource(ctx, name, project, nothing, e.workspaceOptions(dir, project, platform, true)...)
+	if err != nil {
+		return nil, cliError(fmt.Sprintf("select stack %s/%s", project, name), err)
+	}
+	opts := []optdestroy.Option{optdestroy.Message(message), optdestroy.Remove()}
+	if e.Progress != nil {
+		opts = append(opts, optdestroy.ProgressStreams(e.Progress), optdestroy.ErrorProgressStreams(e.Progress))
+	}
+	res, err := st.Destroy(ctx, opts...)
+	if err != nil {
+		return nil, e.stackError(ctx, st, &Stack{Project: project, Name: name}, fmt.Sprintf("destroy stack %s/%s", project, name), err)
+	}
+	r := &Result{Stack: project + "/" + name, Environment: name, Changes: map[string]int{}, Seconds: time.Since(start).Seconds()}
+	if res.Summary.ResourceChanges != nil {
+		maps.Copy(r.Changes, *res.Summary.ResourceChanges)
+	}
+	return r, nil
+}
+
+// Drift refreshes the stack's state from the cloud without writing it
+// (a refresh preview): its changes are how the cloud has drifted from the
+// state, an "update" or "delete" per resource changed or gone outside
+// Pulumi.
+func (e *Engine) Drift(ctx context.Context, s *Stack) (*Result, error) {
+	start := time.Now()
+	st, err := e.stack(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var opts []optrefresh.Option
+	if e.Progress != nil {
+		opts = append(opts, optrefresh.ProgressStreams(e.Progress), optrefresh.ErrorProgressStreams(e.Progress))
+	}
+	res, err := st.PreviewRefresh(ctx, opts...)
+	if err != nil {
+		return nil, e.stackError(ctx, st, s, fmt.Sprintf("refresh stack %s/%s", s.Project, s.Name), err)
 	}
 	r := &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{}, Seconds: time.Since(start).Seconds(), Preview: true}
 	for op, n := range res.ChangeSummary {
