@@ -499,6 +499,7 @@ func parsePlanSummary(b []byte, name string) (*github.PlanSummary, error) {
 			})
 		}
 	}
+	s.StacksSkipped = r.StacksSkipped
 	for _, st := range r.Stacks {
 		c := st.Changes
 		s.Stacks = append(s.Stacks, github.Changes{Name: st.Stack, Add: c["create"], Change: c["update"] + c["replace"], Delete: c["delete"]})

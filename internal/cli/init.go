@@ -14,6 +14,7 @@ import (
 	"github.com/platc-dev/platc/blueprints"
 	"github.com/platc-dev/platc/internal/atomicfile"
 	"github.com/platc-dev/platc/internal/scaffold"
+	"github.com/platc-dev/platc/providers/pulumi"
 )
 
 const initLong = `Init starts a spec repository in DIR (default: the current directory) from a
@@ -49,6 +50,8 @@ func newInitCmd(g *globals) *cobra.Command {
 }
 
 func runInit(ctx context.Context, g *globals, o *initOptions, stdout, stderr io.Writer) error {
+	o.Version = buildVersion().Version
+	o.PulumiVersion = pulumi.MinCLIVersion
 	files, err := scaffold.Files(o.Options)
 	if err != nil {
 		return usageError("%v", err)

@@ -98,6 +98,9 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 		enc.SetIndent("", "  ")
 		r := planreport.New()
 		r.Out, r.Changed, r.GitOps, r.Stacks = o.out, changed, res, previews
+		if o.gitopsOnly {
+			r.StacksSkipped = "plan ran with --gitops-only: the Pulumi stacks were not previewed"
+		}
 		if conflicts != nil {
 			r.Conflicts = conflicts
 		}

@@ -76,7 +76,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"github-api": githubAPICmd,
+			"github-api":  githubAPICmd,
+			"gh-workflow": ghWorkflowCmd,
 		},
 	}
 }

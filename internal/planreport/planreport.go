@@ -33,6 +33,9 @@ type Report struct {
 	// Stacks are the pulumi previews, one per environment; empty with
 	// --gitops-only.
 	Stacks []*pulumi.Result `json:"stacks"`
+	// StacksSkipped says why the stacks were not previewed (--gitops-only);
+	// empty when they were.
+	StacksSkipped string `json:"stacksSkipped,omitempty"`
 }
 
 // New returns a report of this version.

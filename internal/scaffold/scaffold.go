@@ -4,9 +4,11 @@
 package scaffold
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
+	"text/template"
 
 	"github.com/platc-dev/platc/blueprints"
 	"github.com/platc-dev/platc/schema"
@@ -20,6 +22,11 @@ type Options struct {
 	Package string
 	// Module is the CUE module path.
 	Module string
+	// Version is the platc writing the files; the CI workflow installs
+	// that version ("latest" for a build without one).
+	Version string
+	// PulumiVersion is the pulumi CLI the workflow installs (required).
+	PulumiVersion string
 }
 
 func (o *Options) defaults() {
@@ -32,12 +39,16 @@ func (o *Options) defaults() {
 	if o.Module == "" {
 		o.Module = "example.com/" + o.Package
 	}
+
 }
 
 var (
 	identRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	moduleRE  = regexp.MustCompile(`^[a-z0-9.-]+\.[a-z]+(/[A-Za-z0-9._-]+)*$`)
 	packageRE = regexp.MustCompile(`(?m)^package [A-Za-z_][A-Za-z0-9_]*$`)
+	// semverRE is a version go install can pin: a release or a module
+	// pseudo-version.
+	semverRE = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
 )
 
 // Files returns the repository's files keyed by slash path.
@@ -60,8 +71,16 @@ func Files(o Options) (map[string][]byte, error) {
 		"policies/README.md":            []byte(policiesReadme),
 		"policies/team_slack.rego":      []byte(examplePolicy),
 		"policies/team_slack_test.rego": []byte(examplePolicyTest),
-		".github/workflows/platc.yml":   []byte(workflow),
 	}
+	var wf strings.Builder
+	pin := o.Version
+	if !semverRE.MatchString(pin) {
+		pin = "latest"
+	}
+	if err := workflowTemplate.Execute(&wf, map[string]string{"Version": cmp.Or(o.Version, "(devel)"), "Pin": pin, "PulumiVersion": o.PulumiVersion}); err != nil {
+		return nil, err
+	}
+	out[".github/workflows/platc.yml"] = []byte(wf.String())
 	for k, v := range schema.VendorFiles() {
 		out[k] = v
 	}
@@ -124,13 +143,23 @@ test_team_with_slack_passes if {
 }
 `
 
-const workflow = `# platc: checks on pull requests, apply on the default branch.
+// workflowTemplate is the CI workflow; [[.Pin]] is the platc version it
+// installs.
+var workflowTemplate = template.Must(template.New("platc.yml").Delims("[[", "]]").Parse(`# platc: checks on pull requests, apply on the default branch. Written by
+# platc [[.Version]].
 #
 # On a pull request: the findings go to code scanning (SARIF), to a check run
 # named platc with an annotation on each finding's line, and to one comment
-# on the pull request that also shows the plan. Make "platc" a required
-# check in the branch protection rules so that a failing policy blocks the
-# merge. On a push to the default branch: platc apply.
+# on the pull request that also shows the plan: the GitOps diff against the
+# GitOps repository, and a pulumi preview of each stack when the job has the
+# backend's credentials (reported as skipped when it has not). Make "platc"
+# a required check in the branch protection rules so that a failing policy
+# blocks the merge. On a push to the default branch: platc apply, which
+# updates the stacks and pushes the rendered tree to the GitOps repository.
+#
+# Secrets: GITOPS_DEPLOY_KEY (a deploy key of the GitOps repository, with
+# write access for apply), PULUMI_CONFIG_PASSPHRASE (or PULUMI_ACCESS_TOKEN
+# for Pulumi Cloud, and your cloud's credentials for its bucket backend).
 name: platc
 
 on:
@@ -142,9 +171,14 @@ on:
 permissions: {}
 
 env:
-  # The GitOps tree: plan compares the spec with it, apply commits to it.
-  # Check out your GitOps repository here to plan against what is deployed.
-  GITOPS_DIR: gitops
+  # The platc this workflow was written for: upgrade them together.
+  PLATC_VERSION: [[.Pin]]
+  # The Pulumi CLI apply and plan drive.
+  PULUMI_VERSION: [[.PulumiVersion]]
+  # The GitOps repository (owner/name) that plan compares with and apply
+  # commits to, and where the jobs check it out.
+  GITOPS_REPOSITORY: your-org/platform-gitops
+  GITOPS_DIR: gitops-repo
 
 jobs:
   check:
@@ -156,13 +190,28 @@ jobs:
       pull-requests: write # the platc comment
       security-events: write # upload the SARIF file to code scanning
       # actions: read # private repositories: upload-sarif reads the run
+    env:
+      PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}
+      PULUMI_CONFIG_PASSPHRASE: ${{ secrets.PULUMI_CONFIG_PASSPHRASE }}
     steps:
       - uses: actions/checkout@v4
+      - name: Check out the GitOps repository
+        uses: actions/checkout@v4
+        with:
+          repository: ${{ env.GITOPS_REPOSITORY }}
+          path: ${{ env.GITOPS_DIR }}
+          ssh-key: ${{ secrets.GITOPS_DEPLOY_KEY }}
+          persist-credentials: false
       - uses: actions/setup-go@v5
         with:
           go-version: "1.26"
       - name: Install platc
-        run: go install github.com/platc-dev/platc/cmd/platc@latest
+        run: go install "github.com/platc-dev/platc/cmd/platc@${PLATC_VERSION}"
+      - name: Install the Pulumi CLI
+        if: env.PULUMI_ACCESS_TOKEN != '' || env.PULUMI_CONFIG_PASSPHRASE != ''
+        uses: pulumi/actions@v6
+        with:
+          pulumi-version: ${{ env.PULUMI_VERSION }}
       - name: Check
         # Exits 1 on findings; the steps below still run, and the platc
         # check run carries the verdict.
@@ -175,8 +224,15 @@ jobs:
           sarif_file: platc.sarif
           category: platc
       - name: Plan
-        # A spec with errors has no plan; the report goes without one.
-        run: platc plan --out "$GITOPS_DIR" -o json > platc-plan.json || rm -f platc-plan.json
+        # Without the backend's credentials the stacks are not previewed,
+        # and the report says so. A spec with errors has no plan (exit 1);
+        # the report goes without one.
+        run: |
+          stacks=()
+          if [ -z "${PULUMI_ACCESS_TOKEN}${PULUMI_CONFIG_PASSPHRASE}" ]; then
+            stacks=(--gitops-only)
+          fi
+          platc plan --out "$GITOPS_DIR" -o json "${stacks[@]}" > platc-plan.json || rm -f platc-plan.json
       - name: Report on the pull request
         if: always()
         env:
@@ -191,22 +247,39 @@ jobs:
   apply:
     if: github.event_name == 'push'
     runs-on: ubuntu-latest
+    # Applies change production: give this environment required reviewers
+    # in the repository's settings, the Accountable of your RACI for
+    # releases (governance.raci).
+    environment: production
     # One apply at a time, in the order of the pushes.
     concurrency:
       group: platc-apply
       cancel-in-progress: false
     permissions:
-      contents: read
+      contents: read # the spec; the GitOps repository is written with its deploy key
+    env:
+      PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}
+      PULUMI_CONFIG_PASSPHRASE: ${{ secrets.PULUMI_CONFIG_PASSPHRASE }}
+      GIT_AUTHOR_NAME: platc
+      GIT_AUTHOR_EMAIL: platc@users.noreply.github.com
     steps:
       - uses: actions/checkout@v4
+      - name: Check out the GitOps repository
+        uses: actions/checkout@v4
+        with:
+          repository: ${{ env.GITOPS_REPOSITORY }}
+          path: ${{ env.GITOPS_DIR }}
+          ssh-key: ${{ secrets.GITOPS_DEPLOY_KEY }}
       - uses: actions/setup-go@v5
         with:
           go-version: "1.26"
       - name: Install platc
-        run: go install github.com/platc-dev/platc/cmd/platc@latest
-      # Give apply what it needs to reach your GitOps repository (a deploy
-      # key, and --push) and your Pulumi backend (PULUMI_ACCESS_TOKEN or a
-      # cloud bucket's credentials, PULUMI_CONFIG_PASSPHRASE), from secrets.
+        run: go install "github.com/platc-dev/platc/cmd/platc@${PLATC_VERSION}"
+      - name: Install the Pulumi CLI
+        uses: pulumi/actions@v6
+        with:
+          pulumi-version: ${{ env.PULUMI_VERSION }}
       - name: Apply
-        run: platc apply --yes --out "$GITOPS_DIR"
-`
+        # Updates the stacks, commits the rendered tree and pushes it.
+        run: platc apply --yes --push --out "$GITOPS_DIR"
+`))

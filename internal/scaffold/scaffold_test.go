@@ -18,6 +18,7 @@ type workflowFile struct {
 	Permissions map[string]string `json:"permissions"`
 	Jobs        map[string]struct {
 		If          string            `json:"if"`
+		Environment string            `json:"environment"`
 		Permissions map[string]string `json:"permissions"`
 		Steps       []struct {
 			Name string            `json:"name"`
@@ -89,7 +90,35 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("apply job permissions (-want +got):\n%s", diff)
 	}
 	last := apply.Steps[len(apply.Steps)-1]
-	if !strings.HasPrefix(last.Run, "platc apply --yes --out ") {
+	if !strings.HasPrefix(last.Run, "platc apply --yes --push --out ") {
 		t.Errorf("apply's last step runs %q", last.Run)
+	}
+	if apply.Environment != "production" {
+		t.Errorf("apply runs in environment %q, want production (its required reviewers guard the apply)", apply.Environment)
+	}
+}
+
+// TestWorkflowPinsPlatc: the workflow installs the platc that wrote it,
+// or the latest release when that one has no version.
+func TestWorkflowPinsPlatc(t *testing.T) {
+	for version, want := range map[string]string{
+		"v1.4.2":                             "v1.4.2",
+		"v0.0.0-20261203061500-0123456789ab": "v0.0.0-20261203061500-0123456789ab",
+		"(devel)":                            "latest",
+		"":                                   "latest",
+	} {
+		files, err := scaffold.Files(scaffold.Options{Version: version, PulumiVersion: "3.259.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			Env map[string]string `json:"env"`
+		}
+		if err := yaml.Unmarshal(files[".github/workflows/platc.yml"], &wf); err != nil {
+			t.Fatal(err)
+		}
+		if wf.Env["PLATC_VERSION"] != want || wf.Env["PULUMI_VERSION"] != "3.259.0" {
+			t.Errorf("version %q: the workflow pins platc %q and pulumi %q, want %q and 3.259.0", version, wf.Env["PLATC_VERSION"], wf.Env["PULUMI_VERSION"], want)
+		}
 	}
 }

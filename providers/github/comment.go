@@ -175,6 +175,9 @@ func planSection(p *PlanSummary, room int) (string, bool) {
 	}
 	var sb strings.Builder
 	sb.WriteString("\n### Plan\n\n")
+	if p.StacksSkipped != "" {
+		sb.WriteString("_Stack previews skipped: " + cell(p.StacksSkipped) + "._\n\n")
+	}
 	if len(p.Environments) == 0 && len(p.Stacks) == 0 {
 		note := p.Note
 		if note == "" {

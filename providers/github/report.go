@@ -47,6 +47,8 @@ type PlanSummary struct {
 	// Note is shown instead of the tables when there is nothing to count
 	// ("No changes: gitops is up to date.").
 	Note string
+	// StacksSkipped says why no stack was previewed, if none was.
+	StacksSkipped string
 }
 
 // Changes counts one environment's or stack's changes.
