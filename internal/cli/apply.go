@@ -386,7 +386,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 			if ctx.Err() != nil {
 				return fmt.Errorf("interrupted during the push of %s: origin has its old branch or the new one, not a part of it; apply again with --push to push it", o.out)
 			}
-			return err
+			return remoteExitErr(err, commit)
 		}
 	}
 	head, _ := repo.Head()
@@ -408,6 +408,28 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		fmt.Fprintf(g.cfg.Stdout, "Apply complete: %d of %d stacks changed; GitOps %s.\n", changed, len(report.Stacks), commitWord(commit))
 	}
 	return nil
+}
+
+// remoteExitErr says what a fetch or push the remote refused means for
+// the apply: a push rejected as not a fast-forward exits 1 with the
+// remote's message (the commit stays in the local repository only); one
+// refused for lack of credentials exits 2, naming what git needs.
+func remoteExitErr(err error, commit string) error {
+	var re *gitrepo.RemoteError
+	if !errors.As(err, &re) {
+		return err
+	}
+	local := "nothing was pushed"
+	if commit != "" {
+		local = "the commit " + commit[:12] + " is in the local repository only"
+	}
+	switch {
+	case re.Rejected:
+		return &ExitErr{Code: ExitFindings, Err: fmt.Errorf("%s was rejected: origin has commits this repository lacks (%s); %s: pull --rebase there, then apply --push again", re.Op+" "+re.Remote, re.Message, local)}
+	case re.Auth:
+		return fmt.Errorf("%s was refused for lack of credentials (%s); %s: give git a way in (GIT_SSH_COMMAND or a deploy key loaded in ssh-agent, a credential helper, or the checkout's token)", re.Op+" "+re.Remote, re.Message, local)
+	}
+	return err
 }
 
 func commitWord(commit string) string {
@@ -485,12 +507,12 @@ func checkRepo(ctx context.Context, repo *gitrepo.Repo, push bool) error {
 		if len(shown) > 5 {
 			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(dirty)-5))
 		}
-		return fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; %s", repo.Dir, strings.Join(shown, ", "), unchanged(repo))
+		return &ExitErr{Code: ExitFindings, Err: fmt.Errorf("the GitOps repository %s has uncommitted changes (%s): commit or discard them first; %s", repo.Dir, strings.Join(shown, ", "), unchanged(repo))}
 	}
 	if repo.HasRemote("origin") {
 		if push {
 			if err := repo.Fetch(ctx, "origin"); err != nil {
-				return err
+				return remoteExitErr(err, "")
 			}
 		}
 		behind, err := repo.Behind("origin")
@@ -498,7 +520,7 @@ func checkRepo(ctx context.Context, repo *gitrepo.Repo, push bool) error {
 			return err
 		}
 		if behind {
-			return fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; %s", repo.Dir, unchanged(repo))
+			return &ExitErr{Code: ExitFindings, Err: fmt.Errorf("the GitOps repository %s is behind or has diverged from origin: pull (or rebase) first; %s", repo.Dir, unchanged(repo))}
 		}
 	}
 	return nil

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,6 +137,9 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 			}
 		}
 	}
+	if err := backendCredentials(g, backend); err != nil {
+		return nil, err
+	}
 	cli, err := pulumi.FindCLI(g.cfg.Getenv)
 	if err != nil {
 		return nil, err
@@ -146,6 +151,34 @@ func (o *stackOptions) engine(g *globals, p *plan.Plan, specDir string, progress
 		Options:  pulumi.Options{ComponentsOnly: o.componentsOnly},
 		Refresh:  o.refresh,
 	}, nil
+}
+
+// backendCredentials refuses a Pulumi Cloud (or self-hosted Pulumi
+// service) backend that nothing logs in to: no PULUMI_ACCESS_TOKEN and no
+// `pulumi login` to it in PULUMI_HOME's credentials. Cloud buckets take
+// their provider's credentials from too many places to check here.
+func backendCredentials(g *globals, backend string) error {
+	if !strings.HasPrefix(backend, "https://") && !strings.HasPrefix(backend, "http://") {
+		return nil
+	}
+	if g.cfg.Getenv("PULUMI_ACCESS_TOKEN") != "" || os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
+		return nil
+	}
+	home := cmp.Or(g.cfg.Getenv("PULUMI_HOME"), os.Getenv("PULUMI_HOME"))
+	if home == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			home = filepath.Join(h, ".pulumi")
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(home, "credentials.json")); err == nil {
+		var creds struct {
+			AccessTokens map[string]string `json:"accessTokens"`
+		}
+		if json.Unmarshal(b, &creds) == nil && creds.AccessTokens[strings.TrimSuffix(backend, "/")] != "" {
+			return nil
+		}
+	}
+	return usageError("the Pulumi backend %s needs an access token and PULUMI_ACCESS_TOKEN is not set (nor has `pulumi login %s` been run): set PULUMI_ACCESS_TOKEN, from a secret in CI", backend, backend)
 }
 
 // checkBackend makes a local backend's directory and proves it writable;

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -184,11 +185,73 @@ func (r *Repo) Branch() (string, error) {
 
 // Fetch updates the remote-tracking branches from remote, until ctx ends.
 func (r *Repo) Fetch(ctx context.Context, remote string) error {
+	if bin, ok := gitCLI(); ok {
+		branch, err := r.Branch()
+		if err != nil {
+			return err
+		}
+		// Only the branch, into its remote-tracking ref; a remote without
+		// it yet (a new repository) is not an error.
+		spec := "+refs/heads/" + branch + ":refs/remotes/" + remote + "/" + branch
+		out, err := r.run(ctx, bin, "fetch", "--quiet", remote, spec)
+		if err != nil && !strings.Contains(out, "couldn't find remote ref") {
+			return remoteError("fetch", remote, out, err)
+		}
+		return nil
+	}
 	err := r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("fetch %s: %w", remote, err)
 	}
 	return nil
+}
+
+// gitCLI finds the git command. Fetch and Push use it when there is one:
+// it honours what the user's git does to reach a remote (credential
+// helpers, core.sshCommand and the http.extraheader that CI checkouts
+// set), which go-git does not.
+func gitCLI() (string, bool) {
+	p, err := exec.LookPath("git")
+	return p, err == nil
+}
+
+// run runs git in the repository and returns its combined output.
+func (r *Repo) run(ctx context.Context, git string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, git, append([]string{"-C", r.Dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// RemoteError is a fetch or push the remote refused or could not be
+// reached for. Rejected is set for a push refused as not a fast-forward
+// (the remote has commits the repository lacks); Auth for one refused for
+// lack of credentials.
+type RemoteError struct {
+	Op, Remote string
+	// Message is what git and the remote said.
+	Message        string
+	Rejected, Auth bool
+	Err            error
+}
+
+func (e *RemoteError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Op, e.Remote, e.Message)
+}
+
+func (e *RemoteError) Unwrap() error { return e.Err }
+
+func remoteError(op, remote, out string, err error) *RemoteError {
+	e := &RemoteError{Op: op, Remote: remote, Message: out, Err: err}
+	if e.Message == "" {
+		e.Message = err.Error()
+	}
+	low := strings.ToLower(out)
+	e.Rejected = strings.Contains(low, "[rejected]") || strings.Contains(low, "non-fast-forward") || strings.Contains(low, "fetch first")
+	e.Auth = strings.Contains(low, "authentication failed") || strings.Contains(low, "could not read username") ||
+		strings.Contains(low, "permission denied") || strings.Contains(low, "terminal prompts disabled") ||
+		strings.Contains(low, "could not read from remote repository")
+	return e
 }
 
 // HasRemote reports whether the repository has the remote.
@@ -326,12 +389,20 @@ func (r *Repo) Push(ctx context.Context, remote string) error {
 		return err
 	}
 	ref := plumbing.NewBranchReferenceName(branch)
+	if bin, ok := gitCLI(); ok {
+		if out, err := r.run(ctx, bin, "push", "--quiet", "--porcelain", remote, string(ref)+":"+string(ref)); err != nil {
+			return remoteError("push "+branch+" to", remote, out, err)
+		}
+		return nil
+	}
 	err = r.repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: remote,
 		RefSpecs:   []config.RefSpec{config.RefSpec(ref + ":" + ref)},
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("push %s to %s: %w", branch, remote, err)
+		re := &RemoteError{Op: "push " + branch + " to", Remote: remote, Message: err.Error(), Err: err}
+		re.Rejected = errors.Is(err, git.ErrNonFastForwardUpdate) || strings.Contains(err.Error(), "non-fast-forward")
+		return re
 	}
 	return nil
 }

@@ -123,6 +123,43 @@ func TestBehindAndPush(t *testing.T) {
 	if behind, err := a.Behind("origin"); err != nil || behind {
 		t.Fatalf("repository ahead of its remote: Behind = %v, %v", behind, err)
 	}
+
+	// b has diverged: origin rejects its push as not a fast-forward, with
+	// the remote's message, and origin keeps a's commit.
+	err := b.Push(context.Background(), "origin")
+	var re *RemoteError
+	if !errors.As(err, &re) || !re.Rejected || re.Auth {
+		t.Fatalf("push of a diverged branch: %v (%#v), want a rejection", err, re)
+	}
+	if !strings.Contains(re.Message, "rejected") {
+		t.Errorf("the rejection does not carry the remote's message: %q", re.Message)
+	}
+	if err := a.Push(context.Background(), "origin"); err != nil {
+		t.Fatalf("push of a fast-forward: %v", err)
+	}
+}
+
+// TestPushWithoutCredentials: a remote that asks for credentials git
+// does not have is refused as such, and git never prompts.
+func TestPushWithoutCredentials(t *testing.T) {
+	r, err := Open(t.TempDir(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An ssh remote whose ssh command fails as ssh does without a key.
+	t.Setenv("GIT_SSH_COMMAND", "sh -c 'echo \"git@git.example.invalid: Permission denied (publickey).\" >&2; exit 255'")
+	if _, err := r.repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{"git@git.example.invalid:acme/gitops.git"}}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Dir, "x", "1")
+	if _, err := r.CommitAll("x", author, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	err = r.Push(context.Background(), "origin")
+	var re *RemoteError
+	if !errors.As(err, &re) || !re.Auth || re.Rejected {
+		t.Fatalf("push without credentials: %v (%#v), want a refusal for credentials", err, re)
+	}
 }
 
 func TestSourceCommit(t *testing.T) {
