@@ -369,7 +369,8 @@ const hex = "0123456789abcdef"
 
 // writeQuoted writes s as a YAML double-quoted scalar. It escapes what
 // JSON escapes (quotes, backslashes, the C0 controls, U+2028 and U+2029),
-// and DEL and the C1 controls, which YAML wants escaped; invalid UTF-8 is
+// DEL and the C1 controls, which YAML wants escaped, and NEL and the byte
+// order mark, which a YAML 1.1 reader does not keep raw; invalid UTF-8 is
 // written as U+FFFD, as encoding/json does, and U+FFFD is escaped.
 func writeQuoted(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
@@ -402,7 +403,7 @@ func writeQuoted(b *bytes.Buffer, s string) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r != utf8.RuneError && !notYAMLPrintable(r) && r != '\u2028' && r != '\u2029' {
+		if r != utf8.RuneError && !notYAMLPrintable(r) && !yamlBreak(r) {
 			i += size
 			continue
 		}
@@ -414,6 +415,14 @@ func writeQuoted(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[start:])
 	b.WriteByte('"')
+}
+
+// yamlBreak reports whether a rune outside ASCII is one that a YAML 1.1
+// reader takes for a line break (NEL, U+2028, U+2029) or a byte order
+// mark: raw in a double-quoted scalar, it would be folded to a space or
+// dropped, so it is escaped.
+func yamlBreak(r rune) bool {
+	return r == '\u0085' || r == '\u2028' || r == '\u2029' || r == '\ufeff'
 }
 
 // notYAMLPrintable reports whether a rune outside ASCII may not appear
