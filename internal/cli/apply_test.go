@@ -160,6 +160,53 @@ func TestApplyInterruptedThenCompleted(t *testing.T) {
 	}
 }
 
+// An apply whose desired state is the last successful one skips the
+// update; one interrupted half-way is never mistaken for done: after a
+// changed spec's update is interrupted and the spec put back, the next
+// apply updates the stack again and puts the quota back.
+func TestApplySkipsOnlyWhatIsDone(t *testing.T) {
+	spec, out := applyEnv(t)
+	if code := apply(context.Background(), &watcher{}, spec, out); code != cli.ExitOK {
+		t.Fatal("first apply failed")
+	}
+	w := &watcher{}
+	if code := apply(context.Background(), w, spec, out, "-o", "json"); code != cli.ExitOK {
+		t.Fatalf("second apply exited %d\n%s", code, w)
+	}
+	if !strings.Contains(w.String(), "demo/dev: 0 created, 0 updated, 0 replaced, 0 deleted, 5 unchanged") {
+		t.Errorf("the unchanged stack is not counted as unchanged:\n%s", w)
+	}
+
+	bigger := strings.Replace(applySpec, `quotas: dev: {cpu: 4, memory: "16Gi"}`, `quotas: dev: {cpu: 6, memory: "16Gi"}`, 1)
+	if err := os.WriteFile(filepath.Join(spec, "spec.cue"), []byte(bigger), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancelled once Pulumi reports dev's update running: its state may
+	// or may not hold the new quota, and its tag is gone either way.
+	wi := &watcher{needle: "    dev | ", fn: func() {
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}}
+	if code := apply(ctx, wi, spec, out); code == cli.ExitOK {
+		t.Fatalf("the interrupted apply succeeded\n%s", wi)
+	}
+	if err := os.WriteFile(filepath.Join(spec, "spec.cue"), []byte(applySpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w2 := &watcher{}
+	if code := apply(context.Background(), w2, spec, out); code != cli.ExitOK {
+		t.Fatalf("apply after the interrupt exited %d\n%s", code, w2)
+	}
+	if !strings.Contains(wi.String(), "    dev | ") {
+		t.Fatalf("the interrupt did not land during dev's update:\n%s", wi)
+	}
+	if !strings.Contains(w2.String(), "dev | ") {
+		t.Errorf("no pulumi up ran for dev after the interrupted update:\n%s", w2)
+	}
+}
+
 // An interrupt that lands as the commit step starts (SIGINT cancels
 // platc's context) does not stop the commit half-way, and is not ignored
 // either: apply says at once that it heard it, makes the commit, and

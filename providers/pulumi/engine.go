@@ -2,6 +2,8 @@ package pulumi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -231,12 +234,72 @@ func (e *Engine) plugins(ctx context.Context, st auto.Stack, s *Stack) error {
 	return nil
 }
 
-// Up updates the stack to the program's desired state.
+// DigestTag is the stack tag that records the desired state (Digest) of
+// the last update that succeeded, and no update started since.
+const DigestTag = "platc:desired-state"
+
+// Digest identifies a stack's desired state as the program builds it: the
+// stack's plan, the program's options and the platc build that runs it.
+// Two updates with the same digest register the same resources with the
+// same inputs.
+func Digest(s *Stack, o Options) string {
+	h := sha256.New()
+	b, _ := json.Marshal(s)
+	h.Write(b)
+	fmt.Fprintf(h, "\x00componentsOnly=%v\x00%s", o.ComponentsOnly, programBuild())
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// programBuild names the platc build the program is part of: its module
+// version and, for a build from a checkout, the commit and whether it was
+// modified.
+func programBuild() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	out := bi.Main.Version
+	for _, kv := range bi.Settings {
+		if kv.Key == "vcs.revision" || kv.Key == "vcs.modified" {
+			out += " " + kv.Key + "=" + kv.Value
+		}
+	}
+	return out
+}
+
+// Up updates the stack to the program's desired state. A stack whose last
+// update succeeded with the same desired state, and has not been updated
+// since, is not updated again (unless Refresh is set): the update would
+// register the same resources with the same inputs and change nothing. It
+// is told by the stack's DigestTag, which is removed before every update
+// and set after one succeeds, so that an update cancelled, killed or
+// failed half-way is always run again. Its result counts the stack's
+// resources as unchanged.
 func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, error) {
 	start := time.Now()
 	st, err := e.stack(ctx, s)
 	if err != nil {
 		return nil, err
+	}
+	ws := st.Workspace()
+	digest := Digest(s, e.Options)
+	if !e.Refresh {
+		if tag, err := ws.GetTag(ctx, s.Name, DigestTag); err == nil && strings.TrimSpace(tag) == digest && !e.locked(s) {
+			out, err1 := st.Outputs(ctx)
+			n, ok := e.resourceCount(ctx, st, s)
+			if err1 == nil && ok {
+				return &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{"same": n},
+					Outputs: plainOutputs(out), Seconds: time.Since(start).Seconds()}, nil
+			}
+		}
+	}
+	// An update runs: the tag goes first.
+	if tags, err := ws.ListTags(ctx, s.Name); err == nil {
+		if _, ok := tags[DigestTag]; ok {
+			if err := ws.RemoveTag(ctx, s.Name, DigestTag); err != nil {
+				return nil, e.stackError(ctx, st, s, fmt.Sprintf("update stack %s/%s", s.Project, s.Name), err)
+			}
+		}
 	}
 	opts := []optup.Option{optup.Message(message)}
 	if e.Refresh {
@@ -253,14 +316,52 @@ func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, err
 	if res.Summary.ResourceChanges != nil {
 		maps.Copy(r.Changes, *res.Summary.ResourceChanges)
 	}
-	for k, v := range res.Outputs {
-		if v.Secret {
-			r.Outputs[k] = "[secret]"
-		} else {
-			r.Outputs[k] = v.Value
+	r.Outputs = plainOutputs(res.Outputs)
+	// The update is done. Without the tag (a backend that refuses it) the
+	// next apply runs the update again, which changes nothing.
+	_ = ws.SetTag(ctx, s.Name, DigestTag, digest)
+	return r, nil
+}
+
+// plainOutputs are a stack's outputs with secrets masked.
+func plainOutputs(out auto.OutputMap) map[string]any {
+	m := map[string]any{}
+	for k, v := range out {
+		switch {
+		case v.Secret:
+			m[k] = "[secret]"
+		default:
+			m[k] = v.Value
 		}
 	}
-	return r, nil
+	return m
+}
+
+// resourceCount is how many resources the stack's state holds; ok is
+// false when the backend does not say, or says an update is in progress.
+func (e *Engine) resourceCount(ctx context.Context, st auto.Stack, s *Stack) (n int, ok bool) {
+	stacks, err := st.Workspace().ListStacks(ctx)
+	if err != nil {
+		return 0, false
+	}
+	for _, sum := range stacks {
+		if sum.Name[strings.LastIndex(sum.Name, "/")+1:] == s.Name && sum.ResourceCount != nil && !sum.UpdateInProgress {
+			return *sum.ResourceCount, true
+		}
+	}
+	return 0, false
+}
+
+// locked reports whether a local file backend holds a lock on the stack:
+// an update runs, or one was killed and left it (which `pulumi up`
+// reports, with how to clear it).
+func (e *Engine) locked(s *Stack) bool {
+	dir, ok := strings.CutPrefix(e.Backend, "file://")
+	if !ok {
+		return false
+	}
+	ents, err := os.ReadDir(filepath.Join(filepath.FromSlash(dir), ".pulumi", "locks", "organization", s.Project, s.Name))
+	return err == nil && len(ents) > 0
 }
 
 // Preview shows what an update of the stack would do.
