@@ -179,7 +179,17 @@ func (e *Encoder) value(b *bytes.Buffer, n int32, indent int, top bool) {
 				e.indent(b, indent)
 			}
 			first = false
+			start := b.Len()
 			writeKey(b, e.nodes[k].key)
+			if b.Len()-start > maxImplicitKey && utf8.RuneCount(b.Bytes()[start:]) > maxImplicitKey {
+				// A longer key cannot be an implicit key: it is written
+				// as an explicit one, "? KEY", with ": VALUE" below.
+				key := append([]byte("? "), b.Bytes()[start:]...)
+				b.Truncate(start)
+				b.Write(key)
+				b.WriteByte('\n')
+				e.indent(b, indent)
+			}
 			b.WriteByte(':')
 			e.member(b, k, indent)
 		}
@@ -308,6 +318,10 @@ func (e *Encoder) writeString(b *bytes.Buffer, s string, indent int) {
 	}
 	writeQuoted(b, s)
 }
+
+// maxImplicitKey is the longest implicit mapping key YAML allows, in
+// characters.
+const maxImplicitKey = 1024
 
 // writeKey writes a mapping key, plainly when it can be.
 func writeKey(b *bytes.Buffer, s string) {

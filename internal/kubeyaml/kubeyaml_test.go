@@ -3,6 +3,7 @@ package kubeyaml
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -127,4 +128,30 @@ func FuzzUnquote(f *testing.F) {
 			t.Fatalf("unquote(%s) = %q, %v; want %q", tok, got, err, want)
 		}
 	})
+}
+
+// TestLongKeys: YAML allows implicit keys of at most 1024 characters; a
+// longer one is written as an explicit key and reads back the same,
+// whatever its value.
+func TestLongKeys(t *testing.T) {
+	long := strings.Repeat("k", 1100)
+	for _, v := range []any{
+		map[string]any{long: "v"},
+		map[string]any{long: map[string]any{"a": 1, "b": []any{"x", map[string]any{"c": "d"}}}},
+		map[string]any{"outer": map[string]any{long: []any{1, 2}, "short": true}},
+		map[string]any{long: map[string]any{}},
+	} {
+		var b bytes.Buffer
+		if err := NewEncoder().Encode(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := yaml.YAMLToJSON(b.Bytes())
+		if err != nil {
+			t.Fatalf("invalid YAML: %v\n%s", err, b.String())
+		}
+		want, _ := json.Marshal(v)
+		if !bytes.Equal(normalise(t, got), normalise(t, want)) {
+			t.Errorf("read back as %s, want %s\n%s", got, want, b.String())
+		}
+	}
 }
