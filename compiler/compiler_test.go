@@ -47,7 +47,8 @@ func specDirs(t testing.TB) []string {
 var checkNow = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 // TestShippedSpecsAreValid: every example and blueprint passes the schema,
-// the reference checks and every built-in policy, without a warning.
+// the reference checks and every built-in policy, without a warning other
+// than not-delivered.
 func TestShippedSpecsAreValid(t *testing.T) {
 	for _, dir := range specDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -56,6 +57,11 @@ func TestShippedSpecsAreValid(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, d := range ds {
+				// The examples declare the whole target platform, and
+				// platc says which parts it does not deliver yet.
+				if d.Rule == "not-delivered" && d.Severity == diag.Warning {
+					continue
+				}
 				t.Errorf("%s: %s %s: %s", d.Pos, d.Severity, d.Rule, d.Message)
 			}
 			if res == nil || res.Spec == nil || res.Spec.Platform == nil {
@@ -303,9 +309,9 @@ func TestCheckReportsCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The schema's defaults name an observability stack, and a spec
-	// without serving services has no service lacking an SLO.
-	if diff := cmp.Diff([]string{"unified-observability"}, res.Capabilities); diff != "" {
+	// A spec that declares no logs or traces has no unified
+	// observability, whatever its services.
+	if diff := cmp.Diff([]string{}, res.Capabilities); diff != "" {
 		t.Errorf("minimal spec capabilities (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,239 @@
+# METADATA
+# title: Declared but not delivered
+# description: >-
+#   Declared means delivered: every field that describes runtime behaviour
+#   either renders the objects that make it true, or platc says it does not.
+#   These fields pass the schema but platc renders nothing that makes them
+#   true yet, so a green check would promise more than the output does.
+#   Each warning names the field and what would deliver it. Silence one
+#   with an exception (policies.exceptions) once something outside platc
+#   delivers it, or remove the field.
+# custom:
+#   id: not-delivered
+package platc.builtin.not_delivered
+
+import rego.v1
+
+import data.platc.lib.spec
+
+rule_id := "not-delivered"
+
+warn contains finding if {
+	some name, env in spec.environments
+	mesh := spec.get(env, ["cluster", "mesh"], "none")
+	not mesh in {"none", ""}
+	finding := {
+		"msg": sprintf("environment %s declares the %s mesh, which platc does not deliver: it renders no sidecar injection, no mutual TLS and no authorisation of the declared callers", [name, mesh]),
+		"path": ["environments", name, "cluster", "mesh"],
+		"rule": rule_id,
+		"hint": "install and configure the mesh outside platc (and add an exception), or set mesh: \"none\"; NetworkPolicies from the declared callers are rendered either way",
+	}
+}
+
+warn contains finding if {
+	enforce := spec.as_array(spec.get(spec.platform, ["supplyChain", "verify", "enforce"], []))
+	tiers := {t | some t in enforce} & {spec.get(env, "tier", "") | some env in spec.environments}
+	count(tiers) > 0
+	engine := spec.get(spec.platform, ["supplyChain", "verify", "policyEngine"], "kyverno")
+	finding := {
+		"msg": sprintf("signed images are to be enforced at admission in %s, which platc does not deliver: it renders no %s policy, so an unsigned image is admitted", [spec.join_sorted(tiers), engine]),
+		"path": ["platform", "supplyChain", "verify", "enforce"],
+		"rule": rule_id,
+		"hint": "install the admission policy outside platc (and add an exception), or set verify: enforce: [] to say that nothing verifies at admission",
+	}
+}
+
+warn contains finding if {
+	some name, integration in spec.integrations
+	ref := spec.get(integration, "secretRef", "")
+	ref != ""
+	finding := {
+		"msg": sprintf("integration %s names the secret %s, which platc does not deliver: it renders no ExternalSecret and mounts nothing into the services that call it", [name, ref]),
+		"path": ["integrations", name, "secretRef"],
+		"rule": rule_id,
+		"hint": "create and mount the secret outside platc (and add an exception), or remove secretRef",
+	}
+}
+
+warn contains finding if {
+	impl := spec.get(spec.platform, ["gateway", "implementation"], "envoy-gateway")
+	impl != "envoy-gateway"
+	limited := {name |
+		some name, svc in spec.services
+		limited_service(svc)
+	}
+	count(limited) > 0
+	finding := {
+		"msg": sprintf("the rate limits of %d services (%s) are not delivered on the %s gateway: platc renders rate limits for envoy-gateway only", [count(limited), spec.join_sorted(limited), impl]),
+		"path": ["platform", "gateway", "implementation"],
+		"rule": rule_id,
+		"hint": "use implementation: \"envoy-gateway\", or configure the limits on your gateway outside platc (and add an exception)",
+	}
+}
+
+limited_service(svc) if is_object(spec.get(svc, "rateLimit", null))
+
+limited_service(svc) if {
+	some route in spec.as_array(spec.get(svc, "routes", []))
+	is_object(spec.get(route, "rateLimit", null))
+}
+
+warn contains finding if {
+	some name, svc in spec.services
+	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
+	is_object(spec.get(upstream, "rateLimit", null))
+	finding := {
+		"msg": sprintf("the rate limit of upstream %s of service %s is not delivered: platc limits no egress", [upstream_name, name]),
+		"path": ["services", name, "upstreams", upstream_name, "rateLimit"],
+		"rule": rule_id,
+		"hint": "limit the calls in the service or an egress gateway outside platc (and add an exception), or remove the rateLimit",
+	}
+}
+
+warn contains finding if {
+	some path, budget in budgets
+	action := spec.get(budget, "onExhausted", "")
+	action != ""
+	finding := {
+		"msg": sprintf("the budget of %s: onExhausted: %s is not delivered: platc renders the budget alert (labelled platc_action=%s) but nothing that acts on it, and nothing produces the spend series it reads", [budget_owner(path), action, action]),
+		"path": array.concat(path, ["budget", "onExhausted"]),
+		"rule": rule_id,
+		"hint": "route the alert to something that acts (a webhook that flips a feature flag or scales to zero) outside platc (and add an exception)",
+	}
+}
+
+budget_owner(["integrations", name]) := sprintf("integration %s", [name])
+
+budget_owner(["services", name, "upstreams", upstream]) := sprintf("upstream %s of service %s", [upstream, name])
+
+budgets[path] := budget if {
+	some name, integration in spec.integrations
+	budget := spec.get(integration, "budget", null)
+	is_object(budget)
+	path := ["integrations", name]
+}
+
+budgets[path] := budget if {
+	some name, svc in spec.services
+	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
+	budget := spec.get(upstream, "budget", null)
+	is_object(budget)
+	path := ["services", name, "upstreams", upstream_name]
+}
+
+warn contains finding if {
+	obs := spec.as_object(spec.get(spec.platform, "observability", {}))
+	declared := [sprintf("%s (%s)", [f, v]) |
+		some f in ["logs", "traces"]
+		v := spec.get(obs, f, "")
+		v != ""
+	]
+	count(declared) > 0
+	finding := {
+		"msg": sprintf("%s not delivered: platc renders no collector and no instrumentation, only the metrics rules and dashboards", [concat(" and ", declared)]),
+		"path": ["platform", "observability"],
+		"rule": rule_id,
+		"hint": "run the collector and backends outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	receiver := spec.get(spec.platform, ["observability", "alertmanager", "receiver"], "")
+	receiver != ""
+	finding := {
+		"msg": sprintf("alert routing to %s is not delivered: platc renders no Alertmanager configuration, so the teams' onCall and Slack channels receive nothing from platc's alerts", [receiver]),
+		"path": ["platform", "observability", "alertmanager", "receiver"],
+		"rule": rule_id,
+		"hint": "configure Alertmanager's routes outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	kind := spec.get(spec.events, ["bus", "kind"], "")
+	kind != ""
+	count(spec.topics) > 0
+	finding := {
+		"msg": sprintf("the %s event bus and its %d topics are not delivered: platc provisions no bus and creates no topic (partitions, retention and schema are unused); they appear in the catalog only", [kind, count(spec.topics)]),
+		"path": ["events", "bus"],
+		"rule": rule_id,
+		"hint": "provision the bus and topics outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	some name, pipeline in spec.pipelines
+	runs := [f | some f in ["schedule", "engine"]; spec.get(pipeline, f, "") != ""]
+	count(runs) > 0
+	finding := {
+		"msg": sprintf("pipeline %s: %s not delivered: platc runs no pipeline, it renders freshness alerts only", [name, concat(" and ", runs)]),
+		"path": ["data", "pipelines", name],
+		"rule": rule_id,
+		"hint": "schedule the pipeline in its engine outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	some name, model in spec.models
+	is_object(spec.get(model, "retraining", null))
+	finding := {
+		"msg": sprintf("model %s: retraining is not delivered: a drift alert carries platc_action=retrain, but nothing starts the pipeline or runs the evaluation gate", [name]),
+		"path": ["models", name, "retraining"],
+		"rule": rule_id,
+		"hint": "trigger the retraining pipeline from the drift alert outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	some name, model in spec.models
+	promotion := spec.as_object(spec.get(model, "promotion", {}))
+	promotes(promotion)
+	finding := {
+		"msg": sprintf("model %s: promotion (%s%s) is not delivered: platc renders no canary, shadow or approval step for a new model version", [name, spec.get(promotion, "strategy", "rolling"), approval_text(promotion)]),
+		"path": ["models", name, "promotion"],
+		"rule": rule_id,
+		"hint": "promote models outside platc (and add an exception); a rolling promotion without approval is the serving service's own rollout",
+	}
+}
+
+promotes(promotion) if spec.get(promotion, "strategy", "rolling") != "rolling"
+
+promotes(promotion) if spec.get(promotion, "approval", "") != ""
+
+approval_text(promotion) := sprintf(", approval by %s", [a]) if {
+	a := spec.get(promotion, "approval", "")
+	a != ""
+} else := ""
+
+warn contains finding if {
+	some name, env in spec.environments
+	bursting := {pool |
+		some pool, p in spec.pools(name)
+		bursts(p)
+	}
+	count(bursting) > 0
+	finding := {
+		"msg": sprintf("environment %s: the burst of pools %s is not delivered: platc installs no cluster autoscaler, so nodes beyond a pool's minimum are never added (the AWS node groups allow them)", [name, spec.join_sorted(bursting)]),
+		"path": ["environments", name, "pools"],
+		"rule": rule_id,
+		"hint": "install a cluster autoscaler (Cluster Autoscaler or Karpenter) outside platc (and add an exception)",
+	}
+}
+
+bursts(pool) if spec.get(pool, ["nodes", "burst"], 0) > 0
+
+bursts(pool) if {
+	some gpu in spec.pool_gpus(pool)
+	spec.get(gpu, "burst", 0) > 0
+}
+
+warn contains finding if {
+	some name, svc in spec.services
+	some env, placement in spec.placements(svc)
+	spec.get(placement, ["autoscaling", "targetGPU"], 0) > 0
+	finding := {
+		"msg": sprintf("service %s in %s scales on GPU utilisation, which is not delivered: the HPA reads DCGM_FI_DEV_GPU_UTIL through the custom metrics API, and platc renders no adapter rules that serve it", [name, env]),
+		"path": ["services", name, "environments", env, "autoscaling", "targetGPU"],
+		"rule": rule_id,
+		"hint": "serve the DCGM metric to the HPA with a Prometheus adapter outside platc (and add an exception)",
+	}
+}
