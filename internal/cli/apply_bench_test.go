@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,19 +44,27 @@ func BenchmarkApply(b *testing.B) {
 				}
 				args := []string{"apply", "--yes", "--components-only", "--now", "2026-11-24T10:00:00Z",
 					"--backend", "file://" + filepath.Join(dir, "state"), "--out", filepath.Join(dir, "gitops"), "-o", "json", spec}
-				run := func() (time.Duration, string) {
+				run := func() (time.Duration, string, string) {
 					var stdout, stderr bytes.Buffer
 					start := time.Now()
 					if code := cli.Run(context.Background(), cli.Config{Stdout: &stdout, Stderr: &stderr}, args); code != cli.ExitOK {
 						b.Fatalf("platc apply exited %d\n%s", code, stderr.String())
 					}
-					return time.Since(start), stdout.String()
+					return time.Since(start), stdout.String(), stderr.String()
 				}
-				d, out := run()
+				start := time.Now()
+				d, out, _ := run()
 				first += d
 				resources += countCreated(b, out)
-				d, _ = run()
+				d, _, log := run()
 				noop += d
+				// Where a no-op apply spends its time: the steps and each
+				// stack's seconds (go test -v).
+				for _, line := range strings.Split(log, "\n") {
+					if strings.HasPrefix(line, "==> ") || strings.Contains(line, "unchanged (") {
+						b.Logf("%s %s", time.Since(start).Round(time.Millisecond), line)
+					}
+				}
 				n++
 			}
 			b.ReportMetric(first.Seconds()/float64(n), "first-s/op")
