@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -283,22 +284,25 @@ func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, err
 	}
 	ws := st.Workspace()
 	digest := Digest(s, e.Options)
-	if !e.Refresh {
-		if tag, err := ws.GetTag(ctx, s.Name, DigestTag); err == nil && strings.TrimSpace(tag) == digest && !e.locked(s) {
-			out, err1 := st.Outputs(ctx)
-			n, ok := e.resourceCount(ctx, st, s)
-			if err1 == nil && ok {
+	tags, err := ws.ListTags(ctx, s.Name)
+	if err != nil {
+		tags = nil // a backend without tags: always update
+	}
+	// The tag is "DIGEST RESOURCES": the desired state, and the resources
+	// the update left, which the result reports as unchanged.
+	if tag, ok := tags[DigestTag]; ok && !e.Refresh && !e.locked(s) {
+		d, count, _ := strings.Cut(strings.TrimSpace(tag), " ")
+		if n, err := strconv.Atoi(count); err == nil && d == digest {
+			if out, err := st.Outputs(ctx); err == nil {
 				return &Result{Stack: s.Project + "/" + s.Name, Environment: s.Environment, Changes: map[string]int{"same": n},
 					Outputs: plainOutputs(out), Seconds: time.Since(start).Seconds()}, nil
 			}
 		}
 	}
 	// An update runs: the tag goes first.
-	if tags, err := ws.ListTags(ctx, s.Name); err == nil {
-		if _, ok := tags[DigestTag]; ok {
-			if err := ws.RemoveTag(ctx, s.Name, DigestTag); err != nil {
-				return nil, e.stackError(ctx, st, s, fmt.Sprintf("update stack %s/%s", s.Project, s.Name), err)
-			}
+	if _, ok := tags[DigestTag]; ok {
+		if err := ws.RemoveTag(ctx, s.Name, DigestTag); err != nil {
+			return nil, e.stackError(ctx, st, s, fmt.Sprintf("update stack %s/%s", s.Project, s.Name), err)
 		}
 	}
 	opts := []optup.Option{optup.Message(message)}
@@ -319,7 +323,13 @@ func (e *Engine) Up(ctx context.Context, s *Stack, message string) (*Result, err
 	r.Outputs = plainOutputs(res.Outputs)
 	// The update is done. Without the tag (a backend that refuses it) the
 	// next apply runs the update again, which changes nothing.
-	_ = ws.SetTag(ctx, s.Name, DigestTag, digest)
+	left := 0
+	for op, n := range r.Changes {
+		if op != "delete" {
+			left += n
+		}
+	}
+	_ = ws.SetTag(ctx, s.Name, DigestTag, digest+" "+strconv.Itoa(left))
 	return r, nil
 }
 
@@ -335,21 +345,6 @@ func plainOutputs(out auto.OutputMap) map[string]any {
 		}
 	}
 	return m
-}
-
-// resourceCount is how many resources the stack's state holds; ok is
-// false when the backend does not say, or says an update is in progress.
-func (e *Engine) resourceCount(ctx context.Context, st auto.Stack, s *Stack) (n int, ok bool) {
-	stacks, err := st.Workspace().ListStacks(ctx)
-	if err != nil {
-		return 0, false
-	}
-	for _, sum := range stacks {
-		if sum.Name[strings.LastIndex(sum.Name, "/")+1:] == s.Name && sum.ResourceCount != nil && !sum.UpdateInProgress {
-			return *sum.ResourceCount, true
-		}
-	}
-	return 0, false
 }
 
 // locked reports whether a local file backend holds a lock on the stack:
