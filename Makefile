@@ -81,8 +81,8 @@ bench-tools: tools ## build conftest into .tools/bin for bench-check (slow, not 
 		cd .ci/tools/conftest && $(GO) build -o $(TOOLS)/conftest github.com/open-policy-agent/conftest; \
 	else echo "conftest is up to date"; fi
 
-test: tools ## run every test with the race detector (builds the tools first)
-	$(GO) test -race -count=1 ./...
+test: tools ## run every test with the race detector (builds the tools first; internal/cli alone takes about 10 minutes on 2 cores)
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 test-short: ## run the tests without the race detector, skipping the slow ones
 	$(GO) test -short ./...
