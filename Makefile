@@ -88,7 +88,7 @@ test-short: ## run the tests without the race detector, skipping the slow ones
 	$(GO) test -short ./...
 
 golden: ## fail if regenerating golden files and scripts (PLATC_UPDATE=1) changes anything
-	PLATC_UPDATE=1 $(GO) test -count=1 ./... >/dev/null
+	PLATC_UPDATE=1 $(GO) test -count=1 -timeout 30m ./... >/dev/null
 	@git diff --exit-code -- '*.txtar' '**/testdata/**' || { echo "golden files are out of date: run PLATC_UPDATE=1 go test ./... and review the diff"; exit 1; }
 
 bench: ## run the Go benchmarks (generated organisations of 100, 1000 and 5000 teams)
