@@ -154,7 +154,7 @@ demo: build tools-pulumi ## check, render and apply the example platform (local 
 	./bin/platc init demo/spec
 	./bin/platc check demo/spec
 	./bin/platc policy test demo/spec
-	@echo "== done: the GitOps repository is demo/gitops-repo (gitops/<env>/, pulumi/<env>/, catalog/, CODEOWNERS; git log shows the apply), the stacks' state demo/state, the new spec demo/spec"
+	@echo "== done: the GitOps repository is demo/gitops-repo (clusters/<env>/ and clusters/argocd/<env>/ under the example's platform.gitops.path, pulumi/<env>/, catalog/, CODEOWNERS; git log shows the apply), the stacks' state demo/state, the new spec demo/spec"
 
 DEMO_STACK_FLAGS = --components-only --backend file://$(CURDIR)/demo/state --secrets-provider passphrase
 
