@@ -177,8 +177,12 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editComment)
 	mux.HandleFunc("GET /user", s.getUser)
-	s.srv = httptest.NewServer(s.front(mux))
-	s.URL = s.srv.URL
+	// The URL is set before the server starts: handlers read it, and the
+	// race detector cannot see a request arriving over a socket as
+	// ordered after an assignment made once the server was serving.
+	s.srv = httptest.NewUnstartedServer(s.front(mux))
+	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s.srv.Start()
 	return s
 }
 
@@ -229,14 +233,15 @@ type OtherRequest struct {
 
 func newOtherHost() *OtherHost {
 	h := &OtherHost{}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		h.mu.Lock()
 		h.requests = append(h.requests, OtherRequest{Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()})
 		h.mu.Unlock()
 		writeError(w, http.StatusUnauthorized, "Requires authentication")
 	}))
-	h.URL = h.srv.URL
+	h.URL = "http://" + h.srv.Listener.Addr().String()
+	h.srv.Start()
 	return h
 }
 
