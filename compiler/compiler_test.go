@@ -291,12 +291,16 @@ func TestCheckReportsCapabilities(t *testing.T) {
 	for _, c := range res.Capabilities {
 		has[c] = true
 	}
-	// Every milestone of the example is done (it checks without warnings).
+	// Every capability the example's milestones name is there, except
+	// those platc does not deliver yet (policies/lib/delivery.rego): the
+	// example declares them, and its milestones are not done until
+	// something renders them.
+	undelivered := map[string]bool{"event-bus": true, "unified-observability": true, "auto-retraining": true, "budget-guardrails": true}
 	for _, ph := range res.Spec.Blueprint.Phases {
 		for _, ms := range ph.Milestones {
 			for _, c := range ms.Capabilities {
-				if !has[c] {
-					t.Errorf("capability %s of milestone %s is missing from %v", c, ms.Name, res.Capabilities)
+				if has[c] == undelivered[c] {
+					t.Errorf("capability %s of milestone %s: had %v, delivered %v (%v)", c, ms.Name, has[c], !undelivered[c], res.Capabilities)
 				}
 			}
 		}

@@ -14,6 +14,7 @@ package platc.builtin.not_delivered
 
 import rego.v1
 
+import data.platc.lib.delivery
 import data.platc.lib.spec
 
 rule_id := "not-delivered"
@@ -21,37 +22,29 @@ rule_id := "not-delivered"
 warn contains finding if {
 	some name, env in spec.environments
 	mesh := spec.get(env, ["cluster", "mesh"], "none")
-	not mesh in {"none", ""}
+	not mesh in delivery.meshes
 	finding := {
-		"msg": sprintf("environment %s declares the %s mesh, which platc does not deliver: it renders no sidecar injection, no mutual TLS and no authorisation of the declared callers", [name, mesh]),
+		"msg": sprintf("environment %s declares the %s mesh, which platc does not deliver: it renders no sidecar injection, no mutual TLS and no authorisation of the declared callers for %s (no module platc builds with serves its policy CRDs)", [name, mesh, mesh]),
 		"path": ["environments", name, "cluster", "mesh"],
 		"rule": rule_id,
-		"hint": "install and configure the mesh outside platc (and add an exception), or set mesh: \"none\"; NetworkPolicies from the declared callers are rendered either way",
+		"hint": "use mesh: \"istio\" (platc renders injection, STRICT mutual TLS and per-workload authorisation), or configure the mesh outside platc (and add an exception); NetworkPolicies from the declared callers are rendered either way",
 	}
 }
 
+# Signed images at admission: platc renders Kyverno's ImageValidatingPolicy
+# or the sigstore policy-controller's ClusterImagePolicy when it can say
+# whose signature to require. The cases it cannot render are those of
+# compiler/plan.AdmissionFor (TestAdmissionMatchesNotDelivered), listed in
+# lib/delivery.rego.
 warn contains finding if {
-	enforce := spec.as_array(spec.get(spec.platform, ["supplyChain", "verify", "enforce"], []))
-	tiers := {t | some t in enforce} & {spec.get(env, "tier", "") | some env in spec.environments}
+	tiers := delivery.admission_tiers
 	count(tiers) > 0
-	engine := spec.get(spec.platform, ["supplyChain", "verify", "policyEngine"], "kyverno")
+	some gap in delivery.admission_gaps
 	finding := {
-		"msg": sprintf("signed images are to be enforced at admission in %s, which platc does not deliver: it renders no %s policy, so an unsigned image is admitted", [spec.join_sorted(tiers), engine]),
-		"path": ["platform", "supplyChain", "verify", "enforce"],
+		"msg": sprintf("signed images are to be enforced at admission in %s, which platc does not deliver (%s): it renders no admission policy, so an unsigned image is admitted", [spec.join_sorted(tiers), gap.why]),
+		"path": array.concat(["platform", "supplyChain"], gap.path),
 		"rule": rule_id,
-		"hint": "install the admission policy outside platc (and add an exception), or set verify: enforce: [] to say that nothing verifies at admission",
-	}
-}
-
-warn contains finding if {
-	some name, integration in spec.integrations
-	ref := spec.get(integration, "secretRef", "")
-	ref != ""
-	finding := {
-		"msg": sprintf("integration %s names the secret %s, which platc does not deliver: it renders no ExternalSecret and mounts nothing into the services that call it", [name, ref]),
-		"path": ["integrations", name, "secretRef"],
-		"rule": rule_id,
-		"hint": "create and mount the secret outside platc (and add an exception), or remove secretRef",
+		"hint": gap.hint,
 	}
 }
 

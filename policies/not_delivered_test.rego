@@ -25,9 +25,8 @@ test_delivered_spec_has_no_warning if {
 
 test_each_undelivered_field_warns_at_its_path if {
 	inp := json.patch(delivered, [
-		{"op": "replace", "path": "/environments/prod/cluster/mesh", "value": "istio"},
+		{"op": "replace", "path": "/environments/prod/cluster/mesh", "value": "linkerd"},
 		{"op": "replace", "path": "/platform/supplyChain/verify/enforce", "value": ["prod", "staging"]},
-		{"op": "add", "path": "/integrations/crm/secretRef", "value": "crm/token"},
 		{"op": "add", "path": "/integrations/crm/budget", "value": {"amount": 100, "onExhausted": "block"}},
 		{"op": "add", "path": "/services/api/upstreams", "value": {"llm": {"rateLimit": {"requests": 5, "per": "second"}, "budget": {"amount": 10, "onExhausted": "degrade", "fallback": "small"}}}},
 		{"op": "add", "path": "/platform/observability", "value": {"metrics": "prometheus", "logs": "loki", "traces": "tempo", "alertmanager": {"receiver": "oncall"}}},
@@ -42,8 +41,7 @@ test_each_undelivered_field_warns_at_its_path if {
 	found := not_delivered.warn with input as inp
 	paths(found) == {
 		["environments", "prod", "cluster", "mesh"],
-		["platform", "supplyChain", "verify", "enforce"],
-		["integrations", "crm", "secretRef"],
+		["platform", "supplyChain", "signing", "identity"],
 		["integrations", "crm", "budget", "onExhausted"],
 		["services", "api", "upstreams", "llm", "rateLimit"],
 		["services", "api", "upstreams", "llm", "budget", "onExhausted"],
@@ -74,4 +72,40 @@ test_rolling_promotion_is_the_rollout if {
 	inp := json.patch(delivered, [{"op": "add", "path": "/models/ranker/promotion/approval", "value": "@lead"}])
 	[f] := [f | some f in not_delivered.warn] with input as inp
 	f.msg == "model ranker: promotion (rolling, approval by @lead) is not delivered: platc renders no canary, shadow or approval step for a new model version"
+}
+
+test_istio_and_secret_refs_are_delivered if {
+	inp := json.patch(delivered, [
+		{"op": "replace", "path": "/environments/prod/cluster/mesh", "value": "istio"},
+		{"op": "add", "path": "/integrations/crm/secretRef", "value": "crm/token"},
+	])
+	count(not_delivered.warn) == 0 with input as inp
+}
+
+# Each supply chain and whether platc can render its admission policy:
+# the same table as compiler/plan's TestAdmissionFor.
+admission_cases := [
+	{"sc": {"signing": {"tool": "cosign", "keyless": true, "identity": {"issuer": "https://token.actions.githubusercontent.com", "subject": "^https://github\\.com/acme/"}}, "verify": {"policyEngine": "kyverno"}}, "gap": set()},
+	{"sc": {"signing": {"tool": "cosign", "keyless": true}, "verify": {"policyEngine": "kyverno"}}, "gap": {["platform", "supplyChain", "signing", "identity"]}},
+	{"sc": {"signing": {"tool": "cosign", "keyless": false, "key": "awskms:///alias/signer"}, "verify": {"policyEngine": "sigstore-policy-controller"}}, "gap": set()},
+	{"sc": {"signing": {"tool": "cosign", "keyless": false, "key": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----"}, "verify": {"policyEngine": "kyverno"}}, "gap": set()},
+	{"sc": {"signing": {"tool": "cosign", "keyless": false, "key": "signer.pub"}, "verify": {"policyEngine": "kyverno"}}, "gap": {["platform", "supplyChain", "signing", "key"]}},
+	{"sc": {"signing": {"tool": "cosign", "keyless": false}, "verify": {"policyEngine": "kyverno"}}, "gap": {["platform", "supplyChain", "signing", "key"]}},
+	{"sc": {"signing": {"tool": "notation", "keyless": false, "key": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}, "verify": {"policyEngine": "kyverno"}}, "gap": set()},
+	{"sc": {"signing": {"tool": "notation", "keyless": true}, "verify": {"policyEngine": "kyverno"}}, "gap": {["platform", "supplyChain", "signing", "key"]}},
+	{"sc": {"signing": {"tool": "notation", "keyless": false, "key": "-----BEGIN CERTIFICATE-----"}, "verify": {"policyEngine": "sigstore-policy-controller"}}, "gap": {["platform", "supplyChain", "verify", "policyEngine"]}},
+	{"sc": {"signing": {"tool": "cosign", "keyless": true, "identity": {"issuer": "x", "subject": "y"}}, "verify": {"policyEngine": "gatekeeper"}}, "gap": {["platform", "supplyChain", "verify", "policyEngine"]}},
+]
+
+test_admission_gaps if {
+	every c in admission_cases {
+		sc := object.union(c.sc, {"verify": object.union(c.sc.verify, {"enforce": ["prod"]})})
+		inp := json.patch(delivered, [{"op": "replace", "path": "/platform/supplyChain", "value": sc}])
+		paths(not_delivered.warn) == c.gap with input as inp
+	}
+}
+
+test_nothing_enforced_is_no_gap if {
+	inp := json.patch(delivered, [{"op": "replace", "path": "/platform/supplyChain", "value": {"signing": {"tool": "cosign", "keyless": true}, "verify": {"enforce": ["staging"], "policyEngine": "gatekeeper"}}}])
+	count(not_delivered.warn) == 0 with input as inp
 }

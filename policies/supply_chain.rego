@@ -8,7 +8,9 @@
 #   digest; this rule requires every service that runs in a prod environment
 #   to be signed (services.<name>.signed) and, when the spec has a prod
 #   environment, signature verification to be enforced at admission in the
-#   prod tier (platform.supplyChain.verify.enforce contains "prod").
+#   prod tier (platform.supplyChain.verify.enforce contains "prod"). A
+#   service with an unsigned image in any other tier that verifies
+#   signatures is an error too: admission would refuse its pods.
 # custom:
 #   id: supply-chain
 package platc.builtin.supply_chain
@@ -27,6 +29,26 @@ deny contains finding if {
 		"path": ["services", name, "signed"],
 		"rule": rule_id,
 		"hint": "sign the image in CI (the image-signing gate) and set signed: true",
+	}
+}
+
+# Environments of other tiers whose admission verifies signatures refuse
+# an unsigned image just the same: signed: false there is an error, not a
+# silent exemption.
+deny contains finding if {
+	enforce := spec.as_array(spec.get(spec.platform, ["supplyChain", "verify", "enforce"], []))
+	enforced := {t | some t in enforce} - {"prod"}
+	count(enforced) > 0
+	envs := {name | some name, env in spec.environments; spec.get(env, "tier", "") in enforced}
+	count(envs) > 0
+	some name in spec.unsigned_services - spec.prod_services
+	placed := {e | some e, _ in spec.placements(spec.services[name]); e in envs}
+	count(placed) > 0
+	finding := {
+		"msg": sprintf("service %s runs in %s with an unsigned image, where image signatures are verified at admission (platform.supplyChain.verify.enforce): its pods would be refused", [name, spec.join_sorted(placed)]),
+		"path": ["services", name, "signed"],
+		"rule": rule_id,
+		"hint": "sign the image in CI (the image-signing gate) and set signed: true, or take the tier out of verify.enforce",
 	}
 }
 

@@ -40,3 +40,17 @@ test_prod_not_verified if {
 		"hint": "add \"prod\" to platform.supplyChain.verify.enforce",
 	}} with input as inp
 }
+
+test_unsigned_in_another_enforced_tier if {
+	inp := object.union(base, {"environments": {"test": {"name": "test", "tier": "test", "pools": {}}}, "services": {"sandbox": {"environments": {"test": {"replicas": 1}}}}})
+	supply_chain.deny == {{
+		"msg": "service sandbox runs in test with an unsigned image, where image signatures are verified at admission (platform.supplyChain.verify.enforce): its pods would be refused",
+		"path": ["services", "sandbox", "signed"],
+		"rule": "supply-chain",
+		"hint": "sign the image in CI (the image-signing gate) and set signed: true, or take the tier out of verify.enforce",
+	}} with input as inp
+}
+
+test_unsigned_in_an_unenforced_tier_is_fine if {
+	count(supply_chain.deny) == 0 with input as base
+}

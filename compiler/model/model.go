@@ -34,6 +34,7 @@ type Platform struct {
 	GitHub        *GitHub           `json:"github,omitempty"`
 	Gateway       Gateway           `json:"gateway"`
 	SupplyChain   SupplyChain       `json:"supplyChain"`
+	Secrets       Secrets           `json:"secrets"`
 	CI            CI                `json:"ci"`
 	Observability Observability     `json:"observability"`
 	GPUModels     map[string]string `json:"gpuModels"`
@@ -70,14 +71,25 @@ type Gateway struct {
 type SupplyChain struct {
 	Registry string `json:"registry,omitempty"`
 	Signing  struct {
-		Tool    string `json:"tool"`
-		Keyless bool   `json:"keyless"`
-		Key     string `json:"key,omitempty"`
+		Tool     string `json:"tool"`
+		Keyless  bool   `json:"keyless"`
+		Key      string `json:"key,omitempty"`
+		Identity *struct {
+			Issuer  string `json:"issuer"`
+			Subject string `json:"subject"`
+		} `json:"identity,omitempty"`
 	} `json:"signing"`
 	Verify struct {
 		Enforce      []string `json:"enforce"`
 		PolicyEngine string   `json:"policyEngine"`
 	} `json:"verify"`
+}
+
+// Secrets is where secretRefs are read from.
+type Secrets struct {
+	Store     string   `json:"store"`
+	StoreKind string   `json:"storeKind"`
+	Refresh   Duration `json:"refresh"`
 }
 
 type CI struct {

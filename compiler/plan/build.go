@@ -62,7 +62,9 @@ func Build(spec *model.Spec, opts Options) *Plan {
 	ix := newIndex(spec)
 	p := &Plan{APIVersion: APIVersion, Platform: buildPlatform(spec)}
 	for _, name := range sortedKeys(spec.Environments) {
-		p.Environments = append(p.Environments, buildEnvironment(spec, ix, spec.Environments[name], opts.Discovered[name], opts.Now))
+		e := buildEnvironment(spec, ix, spec.Environments[name], opts.Discovered[name], opts.Now)
+		e.VerifyImages = verifies(&p.Platform, e.Tier)
+		p.Environments = append(p.Environments, e)
 	}
 	for _, name := range ix.teams {
 		t := spec.Teams[name]
@@ -109,8 +111,13 @@ func buildPlatform(spec *model.Spec) Platform {
 			PipelineObjective: k.Data.PipelineObjective, LatencyTargetSeconds: k.Data.LatencyTarget.Seconds(),
 			Series: KPISeriesNames,
 		},
-		Registry: pl.SupplyChain.Registry,
-		Verify:   nonNil(pl.SupplyChain.Verify.Enforce),
+		Registry:  pl.SupplyChain.Registry,
+		Verify:    nonNil(pl.SupplyChain.Verify.Enforce),
+		Admission: AdmissionFor(pl.SupplyChain),
+		Secrets: Secrets{
+			Store: cmp.Or(pl.Secrets.Store, "platc"), StoreKind: cmp.Or(pl.Secrets.StoreKind, "ClusterSecretStore"),
+			RefreshSeconds: cmp.Or(pl.Secrets.Refresh.Seconds(), 3600),
+		},
 		Pulumi: Pulumi{
 			Project: cmp.Or(pl.Pulumi.Project, pl.Name), Backend: pl.Pulumi.Backend,
 			SecretsProvider: cmp.Or(pl.Pulumi.SecretsProvider, "passphrase"),
@@ -351,8 +358,12 @@ func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string]
 			}
 		case "integration":
 			if in, ok := spec.Integrations[name]; ok {
-				w.Upstreams = append(w.Upstreams, &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
-					RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true})
+				u := &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
+					RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true}
+				if in.SecretRef != "" {
+					u.SecretRef, u.Secret, u.MountPath = in.SecretRef, name+"-credentials", "/var/run/secrets/platc/"+name
+				}
+				w.Upstreams = append(w.Upstreams, u)
 			}
 		}
 		w.Dependencies = append(w.Dependencies, d)

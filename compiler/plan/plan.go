@@ -30,7 +30,13 @@ type Platform struct {
 	KPIs          KPIs     `json:"kpis"`
 	Registry      string   `json:"registry,omitempty"`
 	Verify        []string `json:"verifyTiers"`
-	Pulumi        Pulumi   `json:"pulumi"`
+	// Admission is how the environments of the Verify tiers verify image
+	// signatures at admission; nil when platc cannot render it (see
+	// AdmissionFor).
+	Admission *Admission `json:"admission,omitempty"`
+	// Secrets is the External Secrets Operator store secretRefs are read from.
+	Secrets Secrets `json:"secrets"`
+	Pulumi  Pulumi  `json:"pulumi"`
 	// Lakehouse is the shared lakehouse; each environment gets its own bucket.
 	Lakehouse *Lakehouse `json:"lakehouse,omitempty"`
 }
@@ -42,6 +48,30 @@ type Pulumi struct {
 	// Backend is the state backend URL; empty means the local default.
 	Backend         string `json:"backend,omitempty"`
 	SecretsProvider string `json:"secretsProvider"`
+}
+
+// Admission is an image-signature admission policy.
+type Admission struct {
+	// Engine is kyverno or sigstore-policy-controller.
+	Engine string `json:"engine"`
+	// Tool is the signer: cosign or notation.
+	Tool string `json:"tool"`
+	// Images is the glob of the images verified: the registry's, or all.
+	Images string `json:"images"`
+	// Issuer and Subject (a regular expression) are the keyless signer's
+	// identity; empty with a key.
+	Issuer  string `json:"issuer,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	// KeyData is a PEM public key or certificate; KeyKMS a KMS URI.
+	KeyData string `json:"keyData,omitempty"`
+	KeyKMS  string `json:"keyKMS,omitempty"`
+}
+
+// Secrets is where the credentials integrations name are read from.
+type Secrets struct {
+	Store          string  `json:"store"`
+	StoreKind      string  `json:"storeKind"`
+	RefreshSeconds float64 `json:"refreshSeconds"`
 }
 
 // Lakehouse is the lakehouse's storage.
@@ -156,7 +186,10 @@ type Environment struct {
 	SyncWindows []*SyncWindow `json:"syncWindows"`
 	Pipelines   []*Pipeline   `json:"pipelines"`
 	Models      []*ModelWatch `json:"models"`
-	Bandwidth   float64       `json:"bandwidthBitsPerSecond,omitempty"`
+	// VerifyImages is true when the environment's tier is one the
+	// platform verifies image signatures in and Platform.Admission says how.
+	VerifyImages bool    `json:"verifyImages,omitempty"`
+	Bandwidth    float64 `json:"bandwidthBitsPerSecond,omitempty"`
 }
 
 // Cluster is where the environment runs.
@@ -342,6 +375,13 @@ type Upstream struct {
 	RateLimit   *RateLimit `json:"rateLimit,omitempty"`
 	Budget      *Budget    `json:"budget,omitempty"`
 	Integration bool       `json:"integration,omitempty"`
+	// SecretRef is the key of the integration's credentials in the
+	// platform's secret store; Secret the Kubernetes Secret they are
+	// synced to in the caller's namespace and MountPath where the
+	// caller's containers read them.
+	SecretRef string `json:"secretRef,omitempty"`
+	Secret    string `json:"secret,omitempty"`
+	MountPath string `json:"mountPath,omitempty"`
 }
 
 // Budget is a spending guardrail.

@@ -4,12 +4,19 @@
 #   The capabilities of the 90-day blueprint (schema #Capability) that the
 #   spec has. A milestone is done when the spec has every capability it
 #   names; blueprint-schedule warns about milestones past their due date that
-#   are not. Each capability is read from the spec alone, one rule each.
+#   are not. A capability is declared when the spec has what it names
+#   (one rule each) and counts only when platc also renders what delivers
+#   it (lib/delivery.rego): a declared event bus that nothing provisions is
+#   not a done milestone.
 package platc.lib.capabilities
 
 import rego.v1
 
+import data.platc.lib.delivery
 import data.platc.lib.spec
+
+# has: the capabilities the spec declares and platc delivers.
+has := declared - delivery.undelivered_capabilities
 
 # The capabilities about all services use the service indexes of
 # lib/spec.rego (unsigned_services, services_without_slos, ...), and the rules
@@ -19,27 +26,27 @@ import data.platc.lib.spec
 # they only use where get's default would fail the test too.
 
 # gpu-kubernetes: some environment has a pool with GPUs.
-has contains "gpu-kubernetes" if {
+declared contains "gpu-kubernetes" if {
 	some env in object.keys(spec.environments)
 	some pool in spec.pools(env)
 	gpu_pool(pool)
 }
 
 # gitops: the GitOps engine has a repository to sync from.
-has contains "gitops" if spec.get(spec.platform, ["gitops", "repo"], "") != ""
+declared contains "gitops" if spec.get(spec.platform, ["gitops", "repo"], "") != ""
 
 # iac-templates: a Pulumi project is set.
-has contains "iac-templates" if spec.get(spec.platform, ["pulumi", "project"], "") != ""
+declared contains "iac-templates" if spec.get(spec.platform, ["pulumi", "project"], "") != ""
 
 # signed-images: there are services, every one is signed, and a signer is set.
-has contains "signed-images" if {
+declared contains "signed-images" if {
 	count(spec.services) > 0
 	count(spec.unsigned_services) == 0
 	spec.get(spec.platform, ["supplyChain", "signing", "tool"], "") != ""
 }
 
 # mixed-scheduling: some environment has both CPU-only and GPU pools.
-has contains "mixed-scheduling" if {
+declared contains "mixed-scheduling" if {
 	some env in object.keys(spec.environments)
 	some cpu_pool in spec.pools(env)
 	not gpu_pool(cpu_pool)
@@ -48,40 +55,40 @@ has contains "mixed-scheduling" if {
 }
 
 # lakehouse: the data fabric has a lakehouse.
-has contains "lakehouse" if is_object(spec.data_fabric.lakehouse)
+declared contains "lakehouse" if is_object(spec.data_fabric.lakehouse)
 
 # streaming-pipelines: some pipeline runs in stream mode.
-has contains "streaming-pipelines" if {
+declared contains "streaming-pipelines" if {
 	some pipeline in spec.pipelines
 	pipeline.mode == "stream"
 }
 
 # batch-pipelines: some pipeline runs in batch mode.
-has contains "batch-pipelines" if {
+declared contains "batch-pipelines" if {
 	some pipeline in spec.pipelines
 	pipeline.mode == "batch"
 }
 
 # data-catalog: a catalog with at least one dataset in it.
-has contains "data-catalog" if {
+declared contains "data-catalog" if {
 	is_object(spec.data_fabric.catalog)
 	count(spec.datasets) > 0
 }
 
 # api-gateway: some service has routes through the gateway.
-has contains "api-gateway" if some_route
+declared contains "api-gateway" if some_route
 
 # smart-routing: some routed service shifts traffic by canary weights.
-has contains "smart-routing" if smart_routed
+declared contains "smart-routing" if smart_routed
 
 # rate-limits: there are routes and every one has a rate limit, its own or its service's.
-has contains "rate-limits" if {
+declared contains "rate-limits" if {
 	some_route
 	not unlimited_route
 }
 
 # budget-guardrails: there are paid upstreams or integrations and every one has a budget.
-has contains "budget-guardrails" if {
+declared contains "budget-guardrails" if {
 	count(paid_apis) > 0
 	every api in paid_apis {
 		is_object(spec.get(api, "budget", null))
@@ -90,7 +97,7 @@ has contains "budget-guardrails" if {
 
 # unified-observability: metrics, logs and traces in one stack, and an SLO
 # on every serving service.
-has contains "unified-observability" if {
+declared contains "unified-observability" if {
 	spec.get(spec.platform, ["observability", "metrics"], "") != ""
 	spec.get(spec.platform, ["observability", "logs"], "") != ""
 	spec.get(spec.platform, ["observability", "traces"], "") != ""
@@ -98,44 +105,44 @@ has contains "unified-observability" if {
 }
 
 # slos: there are serving services and every one has an SLO.
-has contains "slos" if {
+declared contains "slos" if {
 	count(spec.serving_services) > 0
 	every_serving_service_has_slo
 }
 
 # auto-rollback: every serving service in production rolls back by itself.
-has contains "auto-rollback" if {
+declared contains "auto-rollback" if {
 	count(spec.prod_serving_services) > 0
 	count(spec.prod_serving_services_without_auto_rollback) == 0
 }
 
 # auto-failover: every serving service keeps at least two replicas in each
 # prod environment, so one can take over from another.
-has contains "auto-failover" if {
+declared contains "auto-failover" if {
 	count(spec.prod_serving_services) > 0
 	not unredundant_prod_placement
 }
 
 # event-bus: the bus has topics.
-has contains "event-bus" if count(spec.topics) > 0
+declared contains "event-bus" if count(spec.topics) > 0
 
 # drift-detection: some model has a drift monitor.
-has contains "drift-detection" if {
+declared contains "drift-detection" if {
 	some model in spec.models
 	count(spec.as_object(spec.get(model, "drift", {}))) > 0
 }
 
 # auto-retraining: some model retrains behind an evaluation gate.
-has contains "auto-retraining" if {
+declared contains "auto-retraining" if {
 	some model in spec.models
 	is_object(spec.get(model, ["retraining", "evaluation"], null))
 }
 
 # gpu-quotas: some team reserves GPUs.
-has contains "gpu-quotas" if some_gpu_reserved
+declared contains "gpu-quotas" if some_gpu_reserved
 
 # gpu-borrowing: some team may borrow idle GPUs.
-has contains "gpu-borrowing" if some_gpu_borrowing
+declared contains "gpu-borrowing" if some_gpu_borrowing
 
 gpu_pool(pool) if {
 	some gpu in spec.pool_gpus(pool)

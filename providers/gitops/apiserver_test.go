@@ -36,6 +36,14 @@ var crdSources = []struct{ module, dir string }{
 	// modules (v1 APIs in both).
 	{"github.com/fluxcd/source-controller@v1.7.2", "config/crd/bases"},
 	{"github.com/fluxcd/kustomize-controller@v1.7.3", "config/crd/bases"},
+	// Istio's PeerAuthentication and AuthorizationPolicy: the CRDs of the
+	// API module istio.io/client-go's types are generated from.
+	{"istio.io/api", "kubernetes"},
+	// Admission policies and ExternalSecrets are local structs (see
+	// admission.go, secrets.go), checked against their projects' CRDs.
+	{"github.com/kyverno/kyverno@v1.19.1", "config/crds/policies.kyverno.io"},
+	{"github.com/sigstore/policy-controller@v0.13.1", "config/300-clusterimagepolicy.yaml"},
+	{"github.com/external-secrets/external-secrets@v0.16.2", "config/crds/bases"},
 }
 
 // renderedObject is one object of the rendered tree and the file it is in.
@@ -49,8 +57,9 @@ type renderedObject struct {
 // bootstrap, every Application and Flux Kustomization path, built with
 // kustomize), for Argo CD and for Flux, and server-side dry-run applies
 // every object reached to a real kube-apiserver with the CRDs of Kueue,
-// Gateway API, Envoy Gateway, Argo Rollouts, Prometheus Operator, Argo CD
-// and Flux installed: the API server's own defaulting, validation (strict:
+// Gateway API, Envoy Gateway, Argo Rollouts, Prometheus Operator, Argo CD,
+// Flux, Istio, Kyverno, the sigstore policy-controller and the External
+// Secrets Operator installed: the API server's own defaulting, validation (strict:
 // unknown fields are errors) and admission.
 func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 	if testing.Short() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"runtime"
 	"strconv"
@@ -188,6 +189,9 @@ func emitCluster(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 		})
 	}
 	w.file(path.Join(dir, "resourceflavors.yaml"), flavors...)
+	if policy := admissionPolicy(p, env, envLabels); policy != nil {
+		w.file(path.Join(dir, "admission.yaml"), policy)
+	}
 }
 
 // emitNamespace writes a team's file: its namespace, quota, limits,
@@ -203,6 +207,8 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 	for k, v := range labels {
 		nsLabels[k] = v
 	}
+	maps.Copy(nsLabels, meshNamespaceLabels(env))
+	maps.Copy(nsLabels, admissionNamespaceLabels(p, env))
 	objs := []any{&corev1.Namespace{
 		TypeMeta:   typeMeta("v1", "Namespace"),
 		ObjectMeta: meta(ns.Name, "", nsLabels),
@@ -248,6 +254,8 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 		})
 	}
 	objs = append(objs, networkPolicies(p, callers, ns, labels)...)
+	objs = append(objs, meshPolicies(p, env, callers, ns, labels)...)
+	objs = append(objs, externalSecrets(p, ns, labels)...)
 	for _, wl := range ns.Workloads {
 		objs = append(objs, workload(p, env, ns, wl, labels)...)
 	}
@@ -485,7 +493,11 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 		c.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: int32(wl.Port), Protocol: corev1.ProtocolTCP}}
 		c.ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("http")}}}
 	}
+	vols, mounts := secretMounts(wl)
+	c.VolumeMounts = mounts
 	spec := corev1.PodSpec{
+		ServiceAccountName:           wl.Name,
+		Volumes:                      vols,
 		Containers:                   []corev1.Container{c},
 		PriorityClassName:            wl.PriorityClass,
 		Affinity:                     affinity,
@@ -518,7 +530,7 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 	}
 	selector := &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}}
 	tpl := podTemplate(wl, labels)
-	var objs []any
+	objs := []any{serviceAccount(wl, ns, labels)}
 	switch wl.Kind {
 	case "job":
 		objs = append(objs, &batchv1.Job{

@@ -19,6 +19,7 @@ import (
 	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/prometheus/promql/parser"
+	istiosecurity "istio.io/client-go/pkg/apis/security/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -66,11 +67,14 @@ func render(t *testing.T, dir string) (*plan.Plan, gitops.Tree) {
 
 // goTypes are the official Go types of every kind platc renders.
 var goTypes = map[string]func() any{
-	"v1/Namespace":                                        func() any { return &corev1.Namespace{} },
-	"v1/ResourceQuota":                                    func() any { return &corev1.ResourceQuota{} },
-	"v1/LimitRange":                                       func() any { return &corev1.LimitRange{} },
-	"v1/Service":                                          func() any { return &corev1.Service{} },
-	"v1/ConfigMap":                                        func() any { return &corev1.ConfigMap{} },
+	"v1/Namespace":      func() any { return &corev1.Namespace{} },
+	"v1/ResourceQuota":  func() any { return &corev1.ResourceQuota{} },
+	"v1/LimitRange":     func() any { return &corev1.LimitRange{} },
+	"v1/Service":        func() any { return &corev1.Service{} },
+	"v1/ConfigMap":      func() any { return &corev1.ConfigMap{} },
+	"v1/ServiceAccount": func() any { return &corev1.ServiceAccount{} },
+	"security.istio.io/v1/PeerAuthentication":             func() any { return &istiosecurity.PeerAuthentication{} },
+	"security.istio.io/v1/AuthorizationPolicy":            func() any { return &istiosecurity.AuthorizationPolicy{} },
 	"apps/v1/Deployment":                                  func() any { return &appsv1.Deployment{} },
 	"batch/v1/Job":                                        func() any { return &batchv1.Job{} },
 	"autoscaling/v2/HorizontalPodAutoscaler":              func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
@@ -87,14 +91,18 @@ var goTypes = map[string]func() any{
 	"monitoring.coreos.com/v1/ServiceMonitor":             func() any { return &monitoringv1.ServiceMonitor{} },
 }
 
-// untyped are the kinds without a usable Go API (Argo CD, Flux): the API
+// untyped are the kinds without a usable Go API (Argo CD, Flux, Kyverno,
+// the sigstore policy-controller, the External Secrets Operator): the API
 // server test validates them against their CRD schemas.
 var untyped = map[string]bool{
-	"argoproj.io/v1alpha1/AppProject":               true,
-	"argoproj.io/v1alpha1/Application":              true,
-	"source.toolkit.fluxcd.io/v1/GitRepository":     true,
-	"kustomize.toolkit.fluxcd.io/v1/Kustomization":  true,
-	"kustomize.config.k8s.io/v1beta1/Kustomization": true,
+	"policies.kyverno.io/v1/ImageValidatingPolicy":   true,
+	"policy.sigstore.dev/v1beta1/ClusterImagePolicy": true,
+	"external-secrets.io/v1/ExternalSecret":          true,
+	"argoproj.io/v1alpha1/AppProject":                true,
+	"argoproj.io/v1alpha1/Application":               true,
+	"source.toolkit.fluxcd.io/v1/GitRepository":      true,
+	"kustomize.toolkit.fluxcd.io/v1/Kustomization":   true,
+	"kustomize.config.k8s.io/v1beta1/Kustomization":  true,
 }
 
 func docs(b []byte) [][]byte {
@@ -357,5 +365,43 @@ func BenchmarkEmit(b *testing.B) {
 			}
 			b.ReportMetric(float64(bytes.Load())/(1<<20), "MiB")
 		})
+	}
+}
+
+// TestNoSecretValuesInTheTree: credentials reach the pods only through
+// ExternalSecrets that name a key in the platform's store. The tree holds
+// no Secret, no secret data, and every ExternalSecret reads only by
+// reference.
+func TestNoSecretValuesInTheTree(t *testing.T) {
+	_, tree := render(t, "../../examples/acme-shop")
+	externals := 0
+	for _, p := range tree.Paths() {
+		for i, d := range docs(tree[p]) {
+			var obj map[string]any
+			if err := yaml.Unmarshal(d, &obj); err != nil {
+				t.Fatalf("%s #%d: %v", p, i, err)
+			}
+			switch obj["kind"] {
+			case "Secret":
+				t.Errorf("%s #%d: the tree holds a Secret", p, i)
+			case "ExternalSecret":
+				externals++
+				spec, _ := obj["spec"].(map[string]any)
+				for _, field := range []string{"data", "template"} {
+					if _, ok := spec[field]; ok {
+						t.Errorf("%s #%d: ExternalSecret has %s", p, i, field)
+					}
+				}
+				if target, _ := spec["target"].(map[string]any); target["template"] != nil {
+					t.Errorf("%s #%d: ExternalSecret templates its Secret", p, i)
+				}
+			}
+			if bytes.Contains(d, []byte("stringData")) {
+				t.Errorf("%s #%d: stringData in the tree", p, i)
+			}
+		}
+	}
+	if externals == 0 {
+		t.Error("acme-shop's integrations declare secretRefs, and the tree has no ExternalSecret")
 	}
 }

@@ -113,6 +113,9 @@ func engineVariants(p *plan.Plan) map[string]*plan.Plan {
 	flux.Platform.GitOps.Engine = "flux"
 	flux.Platform.GitOps.Namespace = "flux-system"
 	flux.Platform.GitOps.Path = "deploy/k8s"
+	// The Flux variant verifies images with the sigstore policy-controller
+	// and a KMS key, so that its ClusterImagePolicy is checked too.
+	flux.Platform.Admission = &plan.Admission{Engine: "sigstore-policy-controller", Tool: "cosign", KeyKMS: "awskms:///alias/acme-signer"}
 	return map[string]*plan.Plan{"argocd": p, "flux": &flux}
 }
 

@@ -1,0 +1,98 @@
+# METADATA
+# title: What platc delivers
+# description: >-
+#   Which declared runtime behaviour platc renders the objects of, for the
+#   built-in not-delivered policy (which warns about the rest) and for the
+#   blueprint's capabilities (a capability is done only when what delivers
+#   it renders).
+package platc.lib.delivery
+
+import rego.v1
+
+import data.platc.lib.spec
+
+# meshes are the cluster.mesh values platc renders the objects of.
+meshes := {"none", "", "istio"}
+
+# admission_tiers: the tiers of the spec's environments that are to verify
+# image signatures at admission.
+admission_tiers := {t | some t in spec.as_array(spec.get(spec.platform, ["supplyChain", "verify", "enforce"], []))} & {spec.get(env, "tier", "") | some env in spec.environments}
+
+supply_chain := spec.as_object(spec.get(spec.platform, "supplyChain", {}))
+
+policy_engine := spec.get(supply_chain, ["verify", "policyEngine"], "kyverno")
+
+signing_tool := spec.get(supply_chain, ["signing", "tool"], "cosign")
+
+signing_key := trim_space(spec.get(supply_chain, ["signing", "key"], ""))
+
+# admission_gaps: why platc cannot render the admission policy that
+# verifies image signatures (empty when it can), each with the supply-chain
+# field to change and what to do.
+admission_gaps contains {
+	"why": sprintf("%s verifies no image signatures without an external data provider", [policy_engine]),
+	"path": ["verify", "policyEngine"],
+	"hint": "use policyEngine: \"kyverno\" or \"sigstore-policy-controller\", or verify signatures outside platc (and add an exception)",
+} if {
+	not policy_engine in {"kyverno", "sigstore-policy-controller"}
+}
+
+admission_gaps contains {
+	"why": "the sigstore policy-controller verifies no notation signatures",
+	"path": ["verify", "policyEngine"],
+	"hint": "use policyEngine: \"kyverno\" with notation, or sign with cosign",
+} if {
+	policy_engine == "sigstore-policy-controller"
+	signing_tool == "notation"
+}
+
+admission_gaps contains {
+	"why": "notation signatures are verified against a certificate, and signing.key holds no PEM certificate",
+	"path": ["signing", "key"],
+	"hint": "set signing.key to the signing certificate in PEM (-----BEGIN CERTIFICATE-----)",
+} if {
+	policy_engine == "kyverno"
+	signing_tool == "notation"
+	not startswith(signing_key, "-----BEGIN CERTIFICATE")
+}
+
+admission_gaps contains {
+	"why": "keyless signing names no signing.identity, so nothing says whose signatures to require",
+	"path": ["signing", "identity"],
+	"hint": "set signing.identity.subject to the signing workflow's certificate subject, a regular expression (and issuer if it is not GitHub Actions')",
+} if {
+	policy_engine in {"kyverno", "sigstore-policy-controller"}
+	signing_tool != "notation"
+	spec.get(supply_chain, ["signing", "keyless"], true) == true
+	spec.get(supply_chain, ["signing", "identity", "subject"], "") == ""
+}
+
+admission_gaps contains {
+	"why": "signing.key is neither a PEM public key nor a KMS URI",
+	"path": ["signing", "key"],
+	"hint": "set signing.key to the public key in PEM, or to a KMS URI (awskms://, gcpkms://, azurekms://, hashivault://, k8s://)",
+} if {
+	policy_engine in {"kyverno", "sigstore-policy-controller"}
+	signing_tool != "notation"
+	spec.get(supply_chain, ["signing", "keyless"], true) == false
+	not startswith(signing_key, "-----BEGIN ")
+	not contains(signing_key, "://")
+}
+
+# undelivered_capabilities: blueprint capabilities the spec declares but
+# platc does not yet render what makes them true.
+undelivered_capabilities contains "signed-images" if count(admission_tiers) == 0
+
+undelivered_capabilities contains "signed-images" if count(admission_gaps) > 0
+
+# The bus and its topics are not provisioned.
+undelivered_capabilities contains "event-bus"
+
+# No collector or instrumentation for logs and traces.
+undelivered_capabilities contains "unified-observability"
+
+# Nothing starts a retraining pipeline or runs its evaluation gate.
+undelivered_capabilities contains "auto-retraining"
+
+# A budget's onExhausted action only labels its alert.
+undelivered_capabilities contains "budget-guardrails"
