@@ -58,14 +58,18 @@ func Write(dir string, cfg Config) error {
 func platform(cfg Config) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "package org\n\nplatform: {\n\tname:  \"synth\"\n\towner: \"team-00000\"\n\tgitops: repo: \"https://git.example.com/synth/gitops.git\"\n")
-	fmt.Fprintf(&b, "\tci: gates: [\"unit-tests\", \"static-analysis\", \"image-signing\"]\n}\n\n")
+	fmt.Fprintf(&b, "\tci: gates: [\"unit-tests\", \"static-analysis\", \"image-signing\"]\n")
+	// Signatures are verified at admission in prod, and every cluster
+	// runs Istio: render writes the admission policy and the mesh's
+	// objects for every team, as a real organisation's tree has them.
+	fmt.Fprintf(&b, "\tsupplyChain: signing: identity: subject: \"^https://github\\\\.com/synth/\"\n}\n\n")
 	// One reserved H100 per team per environment: the pools are fully
 	// reserved (the cost KPI is met) and teams borrow through the burst.
 	gpus := cfg.Teams
 	for _, env := range envs {
 		tier := env
 		fmt.Fprintf(&b, "environments: %s: {\n\ttier:  %q\n\towner: \"team-00000\"\n", env, tier)
-		fmt.Fprintf(&b, "\tcluster: {provider: \"aws\", region: \"eu-west-1\"}\n")
+		fmt.Fprintf(&b, "\tcluster: {provider: \"aws\", region: \"eu-west-1\", mesh: \"istio\"}\n")
 		fmt.Fprintf(&b, "\tpools: {\n\t\tcpu: {cpu: %d, memory: \"%dGi\"}\n", cfg.Teams*64, cfg.Teams*256)
 		fmt.Fprintf(&b, "\t\tgpu: {cpu: %d, memory: \"%dGi\", gpus: h100: {count: %d, burst: %d}, instanceType: \"p5.48xlarge\"}\n\t}\n}\n\n", cfg.Teams*16, cfg.Teams*64, gpus, gpus)
 	}
