@@ -24,10 +24,10 @@ warn contains finding if {
 	mesh := spec.get(env, ["cluster", "mesh"], "none")
 	not mesh in delivery.meshes
 	finding := {
-		"msg": sprintf("environment %s declares the %s mesh, which platc does not deliver: it renders no sidecar injection, no mutual TLS and no authorisation of the declared callers for %s (no module platc builds with serves its policy CRDs)", [name, mesh, mesh]),
+		"msg": sprintf("environment %s declares the %s mesh, which platc does not deliver: it renders no sidecar injection, no mutual TLS and no authorisation of the declared callers for %s (no module served to platc carries its policy CRDs)", [name, mesh, mesh]),
 		"path": ["environments", name, "cluster", "mesh"],
 		"rule": rule_id,
-		"hint": "use mesh: \"istio\" (platc renders injection, STRICT mutual TLS and per-workload authorisation), or configure the mesh outside platc (and add an exception); NetworkPolicies from the declared callers are rendered either way",
+		"hint": "use mesh: \"istio\" or \"cilium\" (platc renders mutual TLS and per-workload authorisation of the declared callers), or configure the mesh outside platc (and add an exception); NetworkPolicies from the declared callers are rendered either way",
 	}
 }
 

@@ -12,7 +12,7 @@ import rego.v1
 import data.platc.lib.spec
 
 # meshes are the cluster.mesh values platc renders the objects of.
-meshes := {"none", "", "istio"}
+meshes := {"none", "", "istio", "cilium"}
 
 # admission_tiers: the tiers of the spec's environments that are to verify
 # image signatures at admission.

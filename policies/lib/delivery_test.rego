@@ -38,5 +38,6 @@ test_event_bus_is_declared_not_delivered if {
 
 test_istio_is_a_delivered_mesh if {
 	"istio" in delivery.meshes
+	"cilium" in delivery.meshes
 	not "linkerd" in delivery.meshes
 }

@@ -116,6 +116,15 @@ func engineVariants(p *plan.Plan) map[string]*plan.Plan {
 	// The Flux variant verifies images with the sigstore policy-controller
 	// and a KMS key, so that its ClusterImagePolicy is checked too.
 	flux.Platform.Admission = &plan.Admission{Engine: "sigstore-policy-controller", Tool: "cosign", KeyKMS: "awskms:///alias/acme-signer"}
+	// Its meshed environments run Cilium instead of Istio.
+	flux.Environments = make([]*plan.Environment, len(p.Environments))
+	for i, env := range p.Environments {
+		e := *env
+		if e.Cluster.Mesh != "none" {
+			e.Cluster.Mesh = "cilium"
+		}
+		flux.Environments[i] = &e
+	}
 	return map[string]*plan.Plan{"argocd": p, "flux": &flux}
 }
 
