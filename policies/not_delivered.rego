@@ -130,15 +130,67 @@ warn contains finding if {
 	}
 }
 
+# Alert routing: with alertmanager.slackWebhook platc renders each team's
+# AlertmanagerConfig (providers/gitops/alerting.go); without it, or for a
+# team with no slack channel, the alerts it renders reach nobody.
 warn contains finding if {
+	slack_webhook == ""
+	count(alerted_teams) > 0
+	finding := {
+		"msg": sprintf("alert routing is not delivered: platc renders alerts for the teams %s and routes none of them, so their onCall and channels receive nothing", [spec.join_sorted(alerted_teams)]),
+		"path": ["platform", "observability"],
+		"rule": rule_id,
+		"hint": "set platform.observability.alertmanager.slackWebhook to the key of the Slack webhook URL in the secret store; or route the alerts outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	slack_webhook != ""
+	some name in alerted_teams
+	spec.get(spec.teams, [name, "slack"], "") == ""
+	finding := {
+		"msg": sprintf("the alerts of team %s are not routed: it has no slack channel", [name]),
+		"path": ["teams", name],
+		"rule": rule_id,
+		"hint": sprintf("set teams.%s.slack to the channel its alerts go to", [name]),
+	}
+}
+
+warn contains finding if {
+	slack_webhook == ""
 	receiver := spec.get(spec.platform, ["observability", "alertmanager", "receiver"], "")
 	receiver != ""
 	finding := {
-		"msg": sprintf("alert routing to %s is not delivered: platc renders no Alertmanager configuration, so the teams' onCall and Slack channels receive nothing from platc's alerts", [receiver]),
+		"msg": sprintf("alert routing to %s is not delivered: platc renders no Alertmanager configuration without alertmanager.slackWebhook", [receiver]),
 		"path": ["platform", "observability", "alertmanager", "receiver"],
 		"rule": rule_id,
-		"hint": "configure Alertmanager's routes outside platc (and add an exception)",
+		"hint": "set alertmanager.slackWebhook (platc then routes each team's alerts to its channel), or configure Alertmanager's routes outside platc (and add an exception)",
 	}
+}
+
+slack_webhook := spec.get(spec.platform, ["observability", "alertmanager", "slackWebhook"], "")
+
+# alerted_teams: the teams platc renders alerts for: SLO burn rates,
+# freshness of the pipelines they own, drift of their models.
+# (A team the spec does not declare is a reference error already.)
+alerted_teams contains team if {
+	some svc in spec.services
+	count(spec.as_object(spec.get(svc, "slos", {}))) > 0
+	team := spec.get(svc, "team", "")
+	spec.teams[team]
+}
+
+alerted_teams contains team if {
+	some pipeline in spec.pipelines
+	team := spec.get(pipeline, "owner", "")
+	spec.teams[team]
+}
+
+alerted_teams contains team if {
+	some model in spec.models
+	count(spec.as_object(spec.get(model, "drift", {}))) > 0
+	team := spec.get(model, "team", "")
+	spec.teams[team]
 }
 
 warn contains finding if {

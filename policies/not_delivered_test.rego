@@ -109,3 +109,20 @@ test_nothing_enforced_is_no_gap if {
 	inp := json.patch(delivered, [{"op": "replace", "path": "/platform/supplyChain", "value": {"signing": {"tool": "cosign", "keyless": true}, "verify": {"enforce": ["staging"], "policyEngine": "gatekeeper"}}}])
 	count(not_delivered.warn) == 0 with input as inp
 }
+
+alerting := json.patch(delivered, [
+	{"op": "add", "path": "/teams", "value": {"shop": {"onCall": "@ann", "slack": "#shop"}, "data": {"onCall": "@bo"}}},
+	{"op": "add", "path": "/services/api/team", "value": "shop"},
+	{"op": "add", "path": "/services/api/slos", "value": {"availability": {"kind": "availability", "objective": 99.9}}},
+	{"op": "add", "path": "/data/pipelines/etl/owner", "value": "data"},
+])
+
+test_alerts_routed_nowhere_warn_once if {
+	found := not_delivered.warn with input as alerting
+	[f.msg | some f in found] == ["alert routing is not delivered: platc renders alerts for the teams data, shop and routes none of them, so their onCall and channels receive nothing"]
+}
+
+test_a_slack_webhook_routes_every_team_with_a_channel if {
+	inp := json.patch(alerting, [{"op": "add", "path": "/platform/observability", "value": {"alertmanager": {"slackWebhook": "platform/slack-webhook", "receiver": "default"}}}])
+	paths(not_delivered.warn) == {["teams", "data"]} with input as inp
+}

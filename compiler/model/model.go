@@ -103,7 +103,8 @@ type Observability struct {
 	Traces        string `json:"traces"`
 	PrometheusURL string `json:"prometheusURL,omitempty"`
 	Alertmanager  *struct {
-		Receiver string `json:"receiver"`
+		Receiver     string `json:"receiver,omitempty"`
+		SlackWebhook string `json:"slackWebhook,omitempty"`
 	} `json:"alertmanager,omitempty"`
 }
 

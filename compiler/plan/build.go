@@ -123,7 +123,34 @@ func buildPlatform(spec *model.Spec) Platform {
 			SecretsProvider: cmp.Or(pl.Pulumi.SecretsProvider, "passphrase"),
 		},
 		Lakehouse: buildLakehouse(spec),
+		Alerting:  buildAlerting(spec),
 	}
+}
+
+// buildAlerting is the platform's alert routing: nil unless the spec names
+// the Slack webhook to post with.
+func buildAlerting(spec *model.Spec) *Alerting {
+	pl := spec.Platform
+	if pl == nil || pl.Observability.Alertmanager == nil || pl.Observability.Alertmanager.SlackWebhook == "" {
+		return nil
+	}
+	return &Alerting{
+		SlackWebhookRef: pl.Observability.Alertmanager.SlackWebhook,
+		Secret:          AlertingSecret,
+		Owner:           teamAlerts(spec, pl.Owner),
+	}
+}
+
+// AlertingSecret is the Secret the Slack webhook URL is synced to.
+const AlertingSecret = "platc-alerting-slack"
+
+// teamAlerts is where a team's alerts go, or nil when it has no channel.
+func teamAlerts(spec *model.Spec, name string) *Alerts {
+	t, ok := spec.Teams[name]
+	if !ok || t.Slack == "" {
+		return nil
+	}
+	return &Alerts{Team: name, Channel: t.Slack, OnCall: t.OnCall}
 }
 
 func buildLakehouse(spec *model.Spec) *Lakehouse {
@@ -243,6 +270,9 @@ func clusterName(spec *model.Spec, env string) string {
 
 func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors map[string][]*Flavor, team *model.Team, name string) *Namespace {
 	ns := &Namespace{Name: name, Team: name, PriorityClass: PriorityClassName("medium"), Workloads: []*Workload{}}
+	if p := spec.Platform; p != nil && p.Observability.Alertmanager != nil && p.Observability.Alertmanager.SlackWebhook != "" {
+		ns.Alerts = teamAlerts(spec, name)
+	}
 	if team != nil {
 		if len(team.Owners) > 0 {
 			ns.Owner = team.Owners[0]

@@ -36,6 +36,9 @@ type Platform struct {
 	Admission *Admission `json:"admission,omitempty"`
 	// Secrets is the External Secrets Operator store secretRefs are read from.
 	Secrets Secrets `json:"secrets"`
+	// Alerting is how alerts reach people; nil when the spec names no
+	// Slack webhook.
+	Alerting *Alerting `json:"alerting,omitempty"`
 	Pulumi  Pulumi  `json:"pulumi"`
 	// Lakehouse is the shared lakehouse; each environment gets its own bucket.
 	Lakehouse *Lakehouse `json:"lakehouse,omitempty"`
@@ -65,6 +68,24 @@ type Admission struct {
 	// KeyData is a PEM public key or certificate; KeyKMS a KMS URI.
 	KeyData string `json:"keyData,omitempty"`
 	KeyKMS  string `json:"keyKMS,omitempty"`
+}
+
+// Alerting routes alerts to Slack.
+type Alerting struct {
+	// SlackWebhookRef is the key of the Slack incoming-webhook URL in the
+	// secret store; Secret the Secret it is synced to in each namespace
+	// that routes alerts.
+	SlackWebhookRef string `json:"slackWebhookRef"`
+	Secret          string `json:"secret"`
+	// Owner is where the platform's own (KPI) alerts go: the owner team's.
+	Owner *Alerts `json:"owner,omitempty"`
+}
+
+// Alerts is where one team's alerts go.
+type Alerts struct {
+	Team    string `json:"team"`
+	Channel string `json:"channel"`
+	OnCall  string `json:"onCall"`
 }
 
 // Secrets is where the credentials integrations name are read from.
@@ -267,6 +288,9 @@ type Namespace struct {
 	// PriorityClass is the default priority class of the team's workloads.
 	PriorityClass string      `json:"priorityClass"`
 	Workloads     []*Workload `json:"workloads"`
+	// Alerts routes the team's alerts; nil when the platform routes none
+	// or the team has no channel.
+	Alerts *Alerts `json:"alerts,omitempty"`
 }
 
 // Quota is a ResourceQuota's hard limits.

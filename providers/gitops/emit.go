@@ -256,6 +256,7 @@ func emitNamespace(w *writer, p *plan.Plan, env *plan.Environment, callers map[s
 	objs = append(objs, networkPolicies(p, callers, ns, labels)...)
 	objs = append(objs, meshPolicies(p, env, callers, ns, labels)...)
 	objs = append(objs, externalSecrets(p, ns, labels)...)
+	objs = append(objs, alertRouting(p, ns.Alerts, ns.Name, labels)...)
 	for _, wl := range ns.Workloads {
 		objs = append(objs, workload(p, env, ns, wl, labels)...)
 	}

@@ -18,6 +18,7 @@ import (
 	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	monitoringv1alpha1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1alpha1"
 	"github.com/prometheus/prometheus/promql/parser"
 	istiosecurity "istio.io/client-go/pkg/apis/security/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -89,6 +90,7 @@ var goTypes = map[string]func() any{
 	"gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy": func() any { return &egv1a1.BackendTrafficPolicy{} },
 	"monitoring.coreos.com/v1/PrometheusRule":             func() any { return &monitoringv1.PrometheusRule{} },
 	"monitoring.coreos.com/v1/ServiceMonitor":             func() any { return &monitoringv1.ServiceMonitor{} },
+	"monitoring.coreos.com/v1alpha1/AlertmanagerConfig":   func() any { return &monitoringv1alpha1.AlertmanagerConfig{} },
 }
 
 // untyped are the kinds without a usable Go API (Argo CD, Flux, Kyverno,
@@ -403,5 +405,54 @@ func TestNoSecretValuesInTheTree(t *testing.T) {
 	}
 	if externals == 0 {
 		t.Error("acme-shop's integrations declare secretRefs, and the tree has no ExternalSecret")
+	}
+}
+
+// TestEveryAlertHasARoute: with alert routing, every alert rule of the
+// example's tree carries the namespace label the Prometheus Operator
+// confines AlertmanagerConfigs by, and that namespace has the
+// AlertmanagerConfig that routes it (every acme-shop team has a channel).
+func TestEveryAlertHasARoute(t *testing.T) {
+	_, tree := render(t, "../../examples/acme-shop")
+	type alert struct{ file, name, namespace string }
+	var alerts []alert
+	routed := map[string]bool{} // "<env dir>/<namespace>"
+	for _, p := range tree.Paths() {
+		env := strings.SplitN(p, "/", 3)[1]
+		for i, d := range docs(tree[p]) {
+			var obj struct {
+				Kind     string `json:"kind"`
+				Metadata struct {
+					Namespace string `json:"namespace"`
+				} `json:"metadata"`
+				Spec monitoringv1.PrometheusRuleSpec `json:"spec"`
+			}
+			if err := yaml.Unmarshal(d, &obj); err != nil {
+				t.Fatalf("%s #%d: %v", p, i, err)
+			}
+			switch obj.Kind {
+			case "AlertmanagerConfig":
+				routed[env+"/"+obj.Metadata.Namespace] = true
+			case "PrometheusRule":
+				for _, g := range obj.Spec.Groups {
+					for _, r := range g.Rules {
+						if r.Alert != "" {
+							alerts = append(alerts, alert{p, r.Alert, r.Labels["namespace"]})
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(alerts) == 0 {
+		t.Fatal("no alert rules in the tree")
+	}
+	for _, a := range alerts {
+		env := strings.SplitN(a.file, "/", 3)[1]
+		if a.namespace == "" {
+			t.Errorf("%s: alert %s has no namespace label", a.file, a.name)
+		} else if !routed[env+"/"+a.namespace] {
+			t.Errorf("%s: alert %s is for namespace %s, which has no AlertmanagerConfig", a.file, a.name, a.namespace)
+		}
 	}
 }

@@ -79,13 +79,13 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 			Alert: "SLOBurnRatePage",
 			Expr: intstr.FromString(fmt.Sprintf("(\n  (%s > (14.4 * %s)) and ignoring (sloth_window) (%s > (14.4 * %s))\n)\nor ignoring (sloth_window)\n(\n  (%s > (6 * %s)) and ignoring (sloth_window) (%s > (6 * %s))\n)",
 				rate("5m"), b, rate("1h"), b, rate("30m"), b, rate("6h"), b)),
-			Labels:      merge(sel, map[string]string{"severity": "page", "sloth_severity": "page", "team": wl.Team, "environment": env.Name}),
+			Labels:      merge(sel, map[string]string{"severity": "page", "sloth_severity": "page", "team": wl.Team, "environment": env.Name, "namespace": ns.Name}),
 			Annotations: map[string]string{"summary": fmt.Sprintf("%s is burning its %s error budget too fast", wl.Name, s.Name), "title": fmt.Sprintf("(page) %s %s SLO error budget burn rate is too fast", wl.Name, s.Name)},
 		}, {
 			Alert: "SLOBurnRateTicket",
 			Expr: intstr.FromString(fmt.Sprintf("(\n  (%s > (3 * %s)) and ignoring (sloth_window) (%s > (3 * %s))\n)\nor ignoring (sloth_window)\n(\n  (%s > (1 * %s)) and ignoring (sloth_window) (%s > (1 * %s))\n)",
 				rate("2h"), b, rate("1d"), b, rate("6h"), b, rate("3d"), b)),
-			Labels:      merge(sel, map[string]string{"severity": "ticket", "sloth_severity": "ticket", "team": wl.Team, "environment": env.Name}),
+			Labels:      merge(sel, map[string]string{"severity": "ticket", "sloth_severity": "ticket", "team": wl.Team, "environment": env.Name, "namespace": ns.Name}),
 			Annotations: map[string]string{"summary": fmt.Sprintf("%s is slowly burning its %s error budget", wl.Name, s.Name), "title": fmt.Sprintf("(ticket) %s %s SLO error budget burn rate is over expected", wl.Name, s.Name)},
 		}}}
 		groups = append(groups, rec, meta, alerts)
@@ -97,7 +97,7 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 		}
 		sel := fmt.Sprintf(`service=%q, upstream=%q`, wl.Name, u.Name)
 		spend := fmt.Sprintf("sum(platc_upstream_spend_total{%s}) / %s", sel, trimFloat(u.Budget.Amount))
-		labels := map[string]string{"team": wl.Team, "environment": env.Name, "upstream": u.Name, "service": wl.Name}
+		labels := map[string]string{"team": wl.Team, "environment": env.Name, "namespace": ns.Name, "upstream": u.Name, "service": wl.Name}
 		budgets = append(budgets, monitoringv1.Rule{
 			Alert:       "UpstreamBudgetNearlySpent",
 			Expr:        intstr.FromString(fmt.Sprintf("%s > %s", spend, trimFloat(u.Budget.AlertAt/100))),
@@ -156,7 +156,7 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 	}}
 	target := func(name, expr, summary string) monitoringv1.Rule {
 		return monitoringv1.Rule{Alert: name, Expr: intstr.FromString(expr), For: ptr.To(monitoringv1.Duration("1h")),
-			Labels: map[string]string{"severity": "ticket", "environment": env.Name}, Annotations: map[string]string{"summary": summary}}
+			Labels: map[string]string{"severity": "ticket", "environment": env.Name, "namespace": SystemNamespace}, Annotations: map[string]string{"summary": summary}}
 	}
 	kpiAlerts := monitoringv1.RuleGroup{Name: "platc-kpi-targets", Rules: []monitoringv1.Rule{
 		target("KPILeadTimeOverTarget", fmt.Sprintf("%s > %s", series.LeadTime, trimFloat(k.LeadTimeSeconds)), fmt.Sprintf("median lead time from commit to production is over %s", durationString(k.LeadTimeSeconds))),
@@ -170,7 +170,7 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 		g := monitoringv1.RuleGroup{Name: "platc-data-freshness"}
 		for _, pl := range env.Pipelines {
 			sel := fmt.Sprintf(`pipeline=%q`, pl.Name)
-			lbl := map[string]string{"severity": "ticket", "team": pl.Owner, "pipeline": pl.Name, "environment": env.Name}
+			lbl := map[string]string{"severity": "ticket", "team": pl.Owner, "namespace": alertNamespace(env, pl.Owner), "pipeline": pl.Name, "environment": env.Name}
 			g.Rules = append(g.Rules, monitoringv1.Rule{
 				Alert: "DataPipelineStale",
 				Expr:  intstr.FromString(fmt.Sprintf("time() - max(platc_pipeline_last_success_timestamp_seconds{%s}) > %s", sel, trimFloat(pl.LatencyTargetSeconds))),
@@ -194,7 +194,7 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 					Alert: "ModelDrift",
 					Expr:  intstr.FromString(fmt.Sprintf("%s > %s", d.Query, trimFloat(d.Threshold))),
 					For:   ptr.To(monitoringv1.Duration(durationString(min(d.WindowSeconds, 3600)))),
-					Labels: map[string]string{"severity": "ticket", "team": m.Team, "model": m.Name, "monitor": d.Name, "metric": d.Metric,
+					Labels: map[string]string{"severity": "ticket", "team": m.Team, "namespace": alertNamespace(env, m.Team), "model": m.Name, "monitor": d.Name, "metric": d.Metric,
 						"environment": env.Name, "platc_action": "retrain"},
 					Annotations: map[string]string{"summary": fmt.Sprintf("%s drifted from its baseline %s on %s (%s above %s)", m.Name, d.Baseline, cmpOr(d.Target, d.Name), d.Metric, trimFloat(d.Threshold))},
 				})
@@ -208,6 +208,11 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 		Spec:       monitoringv1.PrometheusRuleSpec{Groups: groups},
 	})
 	w.file(path.Join(dir, "dashboard.yaml"), dashboard(p, env, labels))
+	if al := p.Platform.Alerting; al != nil {
+		if routing := alertRouting(p, al.Owner, SystemNamespace, labels); routing != nil {
+			w.file(path.Join(dir, "alerting.yaml"), routing...)
+		}
+	}
 }
 
 func cmpOr(a, b string) string {

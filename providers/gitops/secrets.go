@@ -26,7 +26,18 @@ type externalSecretSpec struct {
 	RefreshInterval string             `json:"refreshInterval"`
 	SecretStoreRef  secretStoreRef     `json:"secretStoreRef"`
 	Target          externalTarget     `json:"target"`
-	DataFrom        []externalDataFrom `json:"dataFrom"`
+	Data            []externalData     `json:"data,omitempty"`
+	DataFrom        []externalDataFrom `json:"dataFrom,omitempty"`
+}
+
+// externalData is one key of the Secret, read from one key of the store.
+type externalData struct {
+	SecretKey string            `json:"secretKey"`
+	RemoteRef externalRemoteRef `json:"remoteRef"`
+}
+
+type externalRemoteRef struct {
+	Key string `json:"key"`
 }
 
 type secretStoreRef struct {
@@ -65,7 +76,7 @@ func externalSecrets(p *plan.Plan, ns *plan.Namespace, labels map[string]string)
 				TypeMeta:   typeMeta("external-secrets.io/v1", "ExternalSecret"),
 				ObjectMeta: meta(u.Secret, ns.Name, labels),
 				Spec: externalSecretSpec{
-					RefreshInterval: time.Duration(p.Platform.Secrets.RefreshSeconds * float64(time.Second)).String(),
+					RefreshInterval: refreshInterval(p),
 					SecretStoreRef:  secretStoreRef{Name: p.Platform.Secrets.Store, Kind: p.Platform.Secrets.StoreKind},
 					Target:          externalTarget{Name: u.Secret, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
 					DataFrom:        []externalDataFrom{{Extract: &externalExtract{Key: u.SecretRef}}},
@@ -92,4 +103,10 @@ func secretMounts(wl *plan.Workload) ([]corev1.Volume, []corev1.VolumeMount) {
 		mounts = append(mounts, corev1.VolumeMount{Name: u.Secret, MountPath: u.MountPath, ReadOnly: true})
 	}
 	return vols, mounts
+}
+
+// refreshInterval is how often the operator re-reads the platform's
+// secrets, as a Go duration.
+func refreshInterval(p *plan.Plan) string {
+	return time.Duration(p.Platform.Secrets.RefreshSeconds * float64(time.Second)).String()
 }
