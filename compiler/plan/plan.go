@@ -39,7 +39,7 @@ type Platform struct {
 	// Alerting is how alerts reach people; nil when the spec names no
 	// Slack webhook.
 	Alerting *Alerting `json:"alerting,omitempty"`
-	Pulumi  Pulumi  `json:"pulumi"`
+	Pulumi   Pulumi    `json:"pulumi"`
 	// Lakehouse is the shared lakehouse; each environment gets its own bucket.
 	Lakehouse *Lakehouse `json:"lakehouse,omitempty"`
 }

@@ -57,10 +57,10 @@ func alertRouting(p *plan.Plan, a *plan.Alerts, namespace string, labels map[str
 			SendResolved: ptr.To(true),
 			// Slack turns the on-call's @handle into a mention.
 			LinkNames: ptr.To(mention),
-			APIURL:       &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: al.Secret}, Key: "url"},
-			Channel:      ptr.To(a.Channel),
-			Title:        ptr.To(`[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.environment }})`),
-			Text:         ptr.To(text),
+			APIURL:    &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: al.Secret}, Key: "url"},
+			Channel:   ptr.To(a.Channel),
+			Title:     ptr.To(`[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.environment }})`),
+			Text:      ptr.To(text),
 		}}
 	}
 	const summaries = `{{ range .Alerts }}{{ .Annotations.summary }}{{ "\n" }}{{ end }}`
