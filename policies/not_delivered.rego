@@ -137,7 +137,7 @@ warn contains finding if {
 	slack_webhook == ""
 	count(alerted_teams) > 0
 	finding := {
-		"msg": sprintf("alert routing is not delivered: platc renders alerts for the teams %s and routes none of them, so their onCall and channels receive nothing", [spec.join_sorted(alerted_teams)]),
+		"msg": sprintf("alert routing is not delivered: platc renders alerts for the teams %s and routes none of them, so their onCall and channels receive nothing", [some_of(alerted_teams)]),
 		"path": ["platform", "observability"],
 		"rule": rule_id,
 		"hint": "set platform.observability.alertmanager.slackWebhook to the key of the Slack webhook URL in the secret store; or route the alerts outside platc (and add an exception)",
@@ -167,6 +167,11 @@ warn contains finding if {
 		"hint": "set alertmanager.slackWebhook (platc then routes each team's alerts to its channel), or configure Alertmanager's routes outside platc (and add an exception)",
 	}
 }
+
+# some_of(names): the first five names, sorted, and how many more there are.
+some_of(names) := spec.join_sorted(names) if count(names) <= 5
+
+some_of(names) := sprintf("%s and %d more", [concat(", ", array.slice(sort(names), 0, 5)), count(names) - 5]) if count(names) > 5
 
 slack_webhook := spec.get(spec.platform, ["observability", "alertmanager", "slackWebhook"], "")
 

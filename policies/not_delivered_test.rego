@@ -126,3 +126,12 @@ test_a_slack_webhook_routes_every_team_with_a_channel if {
 	inp := json.patch(alerting, [{"op": "add", "path": "/platform/observability", "value": {"alertmanager": {"slackWebhook": "platform/slack-webhook", "receiver": "default"}}}])
 	paths(not_delivered.warn) == {["teams", "data"]} with input as inp
 }
+
+test_many_unrouted_teams_are_summarised if {
+	teams := {sprintf("t%d", [i]): {"onCall": "@x"} | some i in numbers.range(1, 7)}
+	pipelines := {sprintf("p%d", [i]): {"name": sprintf("p%d", [i]), "mode": "batch", "owner": sprintf("t%d", [i])} | some i in numbers.range(1, 7)}
+	inp := json.patch(delivered, [{"op": "add", "path": "/teams", "value": teams}, {"op": "replace", "path": "/data/pipelines", "value": pipelines}])
+	found := not_delivered.warn with input as inp
+	some f in found
+	f.msg == "alert routing is not delivered: platc renders alerts for the teams t1, t2, t3, t4, t5 and 2 more and routes none of them, so their onCall and channels receive nothing"
+}

@@ -62,7 +62,9 @@ func platform(cfg Config) []byte {
 	// Signatures are verified at admission in prod, and every cluster
 	// runs Istio: render writes the admission policy and the mesh's
 	// objects for every team, as a real organisation's tree has them.
-	fmt.Fprintf(&b, "\tsupplyChain: signing: identity: subject: \"^https://github\\\\.com/synth/\"\n}\n\n")
+	fmt.Fprintf(&b, "\tsupplyChain: signing: identity: subject: \"^https://github\\\\.com/synth/\"\n")
+	// Each team's alerts go to its channel.
+	fmt.Fprintf(&b, "\tobservability: alertmanager: slackWebhook: \"platform/slack-webhook\"\n}\n\n")
 	// One reserved H100 per team per environment: the pools are fully
 	// reserved (the cost KPI is met) and teams borrow through the burst.
 	gpus := cfg.Teams
@@ -79,7 +81,7 @@ func platform(cfg Config) []byte {
 func team(i int, cfg Config) []byte {
 	name := fmt.Sprintf("team-%05d", i)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "package org\n\nteams: %q: {\n\towners: [\"@owner-%d\"]\n\tonCall: \"@oncall-%d\"\n\tcostCentre: \"cc-%d\"\n\tquotas: {\n", name, i, i, i%50)
+	fmt.Fprintf(&b, "package org\n\nteams: %q: {\n\towners: [\"@owner-%d\"]\n\tonCall: \"@oncall-%d\"\n\tslack: \"#%s\"\n\tcostCentre: \"cc-%d\"\n\tquotas: {\n", name, i, i, name, i%50)
 	for _, env := range envs {
 		fmt.Fprintf(&b, "\t\t%s: {\n\t\t\tcpu: %d\n\t\t\tmemory: \"%dGi\"\n\t\t\tpriority: %q\n", env, 32, 128, []string{"high", "medium", "batch"}[i%3])
 		fmt.Fprintf(&b, "\t\t\tgpus: h100: {reserved: 1, borrowingLimit: 2}\n\t\t}\n")
