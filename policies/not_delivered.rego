@@ -275,15 +275,3 @@ bursts(pool) if {
 	some gpu in spec.pool_gpus(pool)
 	spec.get(gpu, "burst", 0) > 0
 }
-
-warn contains finding if {
-	some name, svc in spec.services
-	some env, placement in spec.placements(svc)
-	spec.get(placement, ["autoscaling", "targetGPU"], 0) > 0
-	finding := {
-		"msg": sprintf("service %s in %s scales on GPU utilisation, which is not delivered: the HPA reads DCGM_FI_DEV_GPU_UTIL through the custom metrics API, and platc renders no adapter rules that serve it", [name, env]),
-		"path": ["services", name, "environments", env, "autoscaling", "targetGPU"],
-		"rule": rule_id,
-		"hint": "serve the DCGM metric to the HPA with a Prometheus adapter outside platc (and add an exception)",
-	}
-}

@@ -36,7 +36,6 @@ test_each_undelivered_field_warns_at_its_path if {
 		{"op": "replace", "path": "/models/ranker/promotion", "value": {"strategy": "shadow"}},
 		{"op": "replace", "path": "/environments/prod/pools/general/nodes/max", "value": 2},
 		{"op": "add", "path": "/environments/prod/pools/general/nodes/burst", "value": 4},
-		{"op": "add", "path": "/services/api/environments/prod/autoscaling/targetGPU", "value": 60},
 	])
 	found := not_delivered.warn with input as inp
 	paths(found) == {
@@ -52,7 +51,6 @@ test_each_undelivered_field_warns_at_its_path if {
 		["models", "ranker", "retraining"],
 		["models", "ranker", "promotion"],
 		["environments", "prod", "pools"],
-		["services", "api", "environments", "prod", "autoscaling", "targetGPU"],
 	}
 }
 

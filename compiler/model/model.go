@@ -102,7 +102,9 @@ type Observability struct {
 	Logs          string `json:"logs"`
 	Traces        string `json:"traces"`
 	PrometheusURL string `json:"prometheusURL,omitempty"`
-	Alertmanager  *struct {
+	// PrometheusServer is Prometheus's in-cluster address.
+	PrometheusServer string `json:"prometheusServer"`
+	Alertmanager     *struct {
 		Receiver     string `json:"receiver,omitempty"`
 		SlackWebhook string `json:"slackWebhook,omitempty"`
 	} `json:"alertmanager,omitempty"`

@@ -104,7 +104,10 @@ func buildPlatform(spec *model.Spec) Platform {
 			Implementation: pl.Gateway.Implementation, Name: pl.Gateway.Name,
 			Namespace: pl.Gateway.Namespace, Hostnames: nonNil(pl.Gateway.Hostnames),
 		},
-		Observability: Metrics{Metrics: pl.Observability.Metrics, Logs: pl.Observability.Logs, Traces: pl.Observability.Traces},
+		Observability: Metrics{
+			Metrics: pl.Observability.Metrics, Logs: pl.Observability.Logs, Traces: pl.Observability.Traces,
+			PrometheusServer: cmp.Or(pl.Observability.PrometheusServer, DefaultPrometheusServer),
+		},
 		KPIs: KPIs{
 			LeadTimeSeconds: k.Delivery.LeadTime.Seconds(), Availability: k.Reliability.Availability,
 			GPUUtilisation: k.Cost.GPUUtilisation, MTTRSeconds: k.Resilience.MTTR.Seconds(),
@@ -140,6 +143,9 @@ func buildAlerting(spec *model.Spec) *Alerting {
 		Owner:           teamAlerts(spec, pl.Owner),
 	}
 }
+
+// DefaultPrometheusServer is the schema's default in-cluster Prometheus.
+const DefaultPrometheusServer = "http://prometheus-operated.monitoring.svc:9090"
 
 // AlertingSecret is the Secret the Slack webhook URL is synced to.
 const AlertingSecret = "platc-alerting-slack"

@@ -148,6 +148,8 @@ type Metrics struct {
 	Metrics string `json:"metrics"`
 	Logs    string `json:"logs"`
 	Traces  string `json:"traces"`
+	// PrometheusServer is where in-cluster consumers query Prometheus.
+	PrometheusServer string `json:"prometheusServer"`
 }
 
 // KPIs are the five targets, normalised.

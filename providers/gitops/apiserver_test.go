@@ -44,6 +44,8 @@ var crdSources = []struct{ module, dir string }{
 	{"github.com/kyverno/kyverno@v1.19.1", "config/crds/policies.kyverno.io"},
 	{"github.com/sigstore/policy-controller@v0.13.1", "config/300-clusterimagepolicy.yaml"},
 	{"github.com/external-secrets/external-secrets@v0.16.2", "config/crds/bases"},
+	// KEDA's ScaledObject, from the module its Go types come from.
+	{"github.com/kedacore/keda/v2", "config/crd/bases"},
 	// CiliumNetworkPolicy (the Flux variant's mesh), from Cilium's module.
 	{"github.com/cilium/cilium@v1.20.2", "pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml"},
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path"
 	"runtime"
-	"strconv"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -571,7 +570,9 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 				Ports:    []corev1.ServicePort{{Name: "http", Port: int32(wl.Port), TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP}},
 			},
 		})
-		if hpa := autoscaler(wl, ns, labels); hpa != nil {
+		if so := scaledObject(p, wl, ns, labels); so != nil {
+			objs = append(objs, so)
+		} else if hpa := autoscaler(wl, ns, labels); hpa != nil {
 			objs = append(objs, hpa)
 		}
 		objs = append(objs, routes(p, wl, ns, labels)...)
@@ -594,9 +595,9 @@ func withQueue(labels map[string]string, queue string) map[string]string {
 	return out
 }
 
-// autoscaler scales on CPU and, where the spec asks, on GPU utilisation
-// (DCGM's DCGM_FI_DEV_GPU_UTIL as a pods metric through the custom
-// metrics API) or requests per second.
+// autoscaler is the HorizontalPodAutoscaler of a workload that scales on
+// CPU alone (80 % without a target); GPU utilisation and request rate
+// scale through KEDA (scaledObject).
 func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string) *autoscalingv2.HorizontalPodAutoscaler {
 	a := wl.Autoscaling
 	if a == nil {
@@ -621,24 +622,6 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
 				Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To(int32(a.TargetCPU)),
 			}},
-		})
-	}
-	if a.TargetGPU > 0 {
-		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
-			Type: autoscalingv2.PodsMetricSourceType,
-			Pods: &autoscalingv2.PodsMetricSource{
-				Metric: autoscalingv2.MetricIdentifier{Name: "DCGM_FI_DEV_GPU_UTIL"},
-				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr.To(qty(int64(a.TargetGPU)))},
-			},
-		})
-	}
-	if a.TargetRPS > 0 {
-		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{
-			Type: autoscalingv2.PodsMetricSourceType,
-			Pods: &autoscalingv2.PodsMetricSource{
-				Metric: autoscalingv2.MetricIdentifier{Name: "http_requests_per_second"},
-				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr.To(resource.MustParse(strconv.FormatFloat(a.TargetRPS, 'f', -1, 64)))},
-			},
 		})
 	}
 	if len(hpa.Spec.Metrics) == 0 {

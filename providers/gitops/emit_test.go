@@ -17,6 +17,7 @@ import (
 
 	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
+	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	monitoringv1alpha1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1alpha1"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -91,6 +92,7 @@ var goTypes = map[string]func() any{
 	"monitoring.coreos.com/v1/PrometheusRule":             func() any { return &monitoringv1.PrometheusRule{} },
 	"monitoring.coreos.com/v1/ServiceMonitor":             func() any { return &monitoringv1.ServiceMonitor{} },
 	"monitoring.coreos.com/v1alpha1/AlertmanagerConfig":   func() any { return &monitoringv1alpha1.AlertmanagerConfig{} },
+	"keda.sh/v1alpha1/ScaledObject":                       func() any { return &kedav1alpha1.ScaledObject{} },
 }
 
 // untyped are the kinds without a usable Go API (Argo CD, Flux, Kyverno,
@@ -389,9 +391,16 @@ func TestNoSecretValuesInTheTree(t *testing.T) {
 			case "ExternalSecret":
 				externals++
 				spec, _ := obj["spec"].(map[string]any)
-				for _, field := range []string{"data", "template"} {
-					if _, ok := spec[field]; ok {
-						t.Errorf("%s #%d: ExternalSecret has %s", p, i, field)
+				if _, ok := spec["template"]; ok {
+					t.Errorf("%s #%d: ExternalSecret has a template", p, i)
+				}
+				// data names keys of the store, never values.
+				items, _ := spec["data"].([]any)
+				for _, item := range items {
+					m, _ := item.(map[string]any)
+					ref, _ := m["remoteRef"].(map[string]any)
+					if len(m) != 2 || m["secretKey"] == nil || len(ref) != 1 || ref["key"] == nil {
+						t.Errorf("%s #%d: ExternalSecret data item %v is not a key and a reference", p, i, item)
 					}
 				}
 				if target, _ := spec["target"].(map[string]any); target["template"] != nil {
