@@ -355,3 +355,117 @@ func BenchmarkApplyNoChanges(b *testing.B) {
 		}
 	})
 }
+
+func destroy(ctx context.Context, stderr *watcher, spec, env string) int {
+	args := []string{"destroy", "--yes", "--now", "2026-11-24T10:00:00Z", "--env", env, spec}
+	return cli.Run(ctx, cli.Config{Stdout: stderr, Stderr: stderr, Stdin: strings.NewReader("")}, args)
+}
+
+// An interrupt (SIGINT cancels platc's context) while destroy is deleting
+// resources: Pulumi finishes the deletes under way and stops, the stack
+// stays in the backend with what is left, and destroy run again deletes
+// the rest and removes the stack; a third finds no stack.
+func TestDestroyInterruptedThenCompleted(t *testing.T) {
+	spec, out := applyEnv(t)
+	if code := apply(context.Background(), &watcher{}, spec, out); code != cli.ExitOK {
+		t.Fatal("first apply failed")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &watcher{needle: " deleting", fn: cancel, inline: true}
+	if code := destroy(ctx, w, spec, "dev"); code != cli.ExitError {
+		t.Fatalf("interrupted destroy exited %d, want 2\n%s", code, w)
+	}
+	if want := "interrupted during the destroy of demo/dev: Pulumi cancelled it and its state is consistent; run destroy again to finish"; !strings.Contains(w.String(), want) {
+		t.Errorf("no %q in\n%s", want, w)
+	}
+	if strings.Contains(w.String(), "Destroyed demo/dev") {
+		t.Fatalf("the interrupted destroy says it finished:\n%s", w)
+	}
+
+	w2 := &watcher{}
+	if code := destroy(context.Background(), w2, spec, "dev"); code != cli.ExitOK {
+		t.Fatalf("destroy after the interrupt exited %d\n%s", code, w2)
+	}
+	if !strings.Contains(w2.String(), "Destroyed demo/dev: ") {
+		t.Errorf("the second destroy did not finish the job:\n%s", w2)
+	}
+	w3 := &watcher{}
+	if code := destroy(context.Background(), w3, spec, "dev"); code != cli.ExitError || !strings.Contains(w3.String(), "there is no stack demo/dev") {
+		t.Errorf("a third destroy exited %d, want 2 for a stack that is gone:\n%s", code, w3)
+	}
+	// The other environment's stack was not touched: apply finds it done.
+	w4 := &watcher{}
+	if code := apply(context.Background(), w4, spec, out); code != cli.ExitOK {
+		t.Fatalf("apply after the destroy exited %d\n%s", code, w4)
+	}
+	if !strings.Contains(w4.String(), "demo/prod: 0 created, 0 updated, 0 replaced, 0 deleted") {
+		t.Errorf("prod changed after dev's destroy:\n%s", w4)
+	}
+}
+
+// The same interrupt in apply --allow-destroy, destroying an environment
+// the spec no longer declares: nothing is committed, so the environment's
+// GitOps directory stays beside its half-destroyed stack, and the next
+// apply --allow-destroy finishes both in one commit.
+func TestApplyDestroyInterruptedThenCompleted(t *testing.T) {
+	spec, out := applyEnv(t)
+	if code := apply(context.Background(), &watcher{}, spec, out); code != cli.ExitOK {
+		t.Fatal("first apply failed")
+	}
+	repo, err := gitrepo.Open(out, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := repo.Head()
+	prod := "environments: prod: {\n\ttier:  \"prod\"\n\towner: \"platform\"\n\tpools: general: {cpu: 32, memory: \"128Gi\"}\n}\n"
+	if !strings.Contains(applySpec, prod) {
+		t.Fatal("applySpec has no prod environment to remove")
+	}
+	withoutProd := strings.Replace(applySpec, prod, "", 1)
+	if err := os.WriteFile(filepath.Join(spec, "spec.cue"), []byte(withoutProd), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prodDir := filepath.Join(out, "gitops", "prod")
+	if _, err := os.Stat(prodDir); err != nil {
+		t.Fatalf("the first apply wrote no %s: %v", prodDir, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &watcher{needle: " deleting", fn: cancel, inline: true}
+	if code := apply(ctx, w, spec, out, "--allow-destroy"); code != cli.ExitError {
+		t.Fatalf("interrupted apply --allow-destroy exited %d, want 2\n%s", code, w)
+	}
+	if want := "interrupted during the destroy of demo/prod"; !strings.Contains(w.String(), want) {
+		t.Errorf("no %q in\n%s", want, w)
+	}
+	if head, _ := repo.Head(); head != first {
+		t.Errorf("the interrupted apply committed %s (the last commit was %s)", head, first)
+	}
+	if _, err := os.Stat(prodDir); err != nil {
+		t.Errorf("the interrupted apply removed prod's GitOps directory although its stack is not destroyed: %v", err)
+	}
+
+	w2 := &watcher{}
+	if code := apply(context.Background(), w2, spec, out, "--allow-destroy"); code != cli.ExitOK {
+		t.Fatalf("apply --allow-destroy after the interrupt exited %d\n%s", code, w2)
+	}
+	if !strings.Contains(w2.String(), "demo/prod: destroyed and removed: ") {
+		t.Errorf("the second apply did not finish the destroy:\n%s", w2)
+	}
+	if _, err := os.Stat(prodDir); !os.IsNotExist(err) {
+		t.Errorf("prod's GitOps directory is still there after its stack was destroyed (%v)", err)
+	}
+	if dirty, err := repo.Dirty(); err != nil || len(dirty) > 0 {
+		t.Errorf("the GitOps repository is left dirty: %v (%v)", dirty, err)
+	}
+	// Nothing is left to do.
+	w3 := &watcher{}
+	if code := apply(context.Background(), w3, spec, out); code != cli.ExitOK {
+		t.Fatalf("third apply exited %d\n%s", code, w3)
+	}
+	if strings.Contains(w3.String(), "demo/prod") {
+		t.Errorf("a third apply still sees prod:\n%s", w3)
+	}
+}
