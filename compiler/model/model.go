@@ -95,6 +95,14 @@ type Secrets struct {
 type CI struct {
 	Provider string   `json:"provider"`
 	Gates    []string `json:"gates"`
+	Approval Approval `json:"approval"`
+}
+
+// Approval is who approves an apply: the accountable party of a RACI
+// task, as the required reviewers of a GitHub deployment environment.
+type Approval struct {
+	Environment string `json:"environment"`
+	RACI        string `json:"raci"`
 }
 
 type Observability struct {

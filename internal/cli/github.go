@@ -20,7 +20,7 @@ import (
 	"github.com/platc-dev/platc/providers/github"
 )
 
-const githubLong = `Commands that show platc's results on GitHub.`
+const githubLong = `Commands that show platc's results on GitHub, and put its apply behind an approval there.`
 
 const githubReportLong = `Report publishes a check's findings on a GitHub pull request:
 
@@ -114,7 +114,7 @@ func newGitHubCmd(g *globals) *cobra.Command {
 		Long:  githubLong,
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newGitHubReportCmd(g))
+	cmd.AddCommand(newGitHubReportCmd(g), newGitHubEnvironmentsCmd(g))
 	return cmd
 }
 

@@ -91,7 +91,8 @@ type githubAPI struct{ srv *githubtest.Server }
 // it runs in the test process, so the platc commands a script execs reach
 // it over loopback:
 //
-//	github-api start [-user LOGIN]   serve; GITHUB_API_URL points at it, GITHUB_TOKEN and GITHUB_REPOSITORY are what it accepts, GITHUB_ACTIONS is true; the token is LOGIN's (default github-actions[bot], whose GET /user is 403)
+//	github-api start [-user LOGIN] [-users LOGIN,…] [-teams ORG/SLUG,…]   serve; GITHUB_API_URL points at it, GITHUB_TOKEN and GITHUB_REPOSITORY are what it accepts, GITHUB_ACTIONS is true; the token is LOGIN's (default github-actions[bot], whose GET /user is 403); the users and teams exist
+//	github-api environment NAME      the deployment environment NAME: its reviewers and branch policy (stdout)
 //	github-api ratelimit METHOD PATH SECONDS   answer the next matching request 403, rate limit spent, Retry-After SECONDS
 //	github-api fail [-times N] METHOD PATH STATUS MESSAGE [Header=Value…]   answer matching requests with an error
 //	github-api redirect METHOD PATH  answer the next matching request 307 to the same path on another host, which answers 401
@@ -108,7 +109,7 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("github-api does not fail")
 	}
 	if len(args) == 0 {
-		ts.Fatalf("usage: github-api start|ratelimit|fail|redirect|otherhost|seed|say|state|comment|checkrun|annotations|log")
+		ts.Fatalf("usage: github-api start|ratelimit|fail|redirect|otherhost|seed|say|state|comment|environment|checkrun|annotations|log")
 	}
 	h := ts.Value(githubAPIKey{}).(*githubAPI)
 	if args[0] != "start" && h.srv == nil {
@@ -122,11 +123,20 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 	switch args[0] {
 	case "start":
 		cfg := githubtest.Config{Token: ts.Getenv("GITHUB_TOKEN"), Repository: ts.Getenv("GITHUB_REPOSITORY")}
-		switch {
-		case len(args) == 3 && args[1] == "-user":
-			cfg.User = args[2]
-		case len(args) != 1:
-			ts.Fatalf("usage: github-api start [-user LOGIN]")
+		for a := args[1:]; len(a) > 0; a = a[2:] {
+			if len(a) < 2 {
+				ts.Fatalf("usage: github-api start [-user LOGIN] [-users LOGIN,…] [-teams ORG/SLUG,…]")
+			}
+			switch a[0] {
+			case "-user":
+				cfg.User = a[1]
+			case "-users":
+				cfg.Users = strings.Split(a[1], ",")
+			case "-teams":
+				cfg.Teams = strings.Split(a[1], ",")
+			default:
+				ts.Fatalf("usage: github-api start [-user LOGIN] [-users LOGIN,…] [-teams ORG/SLUG,…]")
+			}
 		}
 		h.srv = githubtest.New(cfg)
 		ts.Defer(h.srv.Close)
@@ -189,6 +199,16 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 				fmt.Fprintln(ts.Stdout(), strings.ReplaceAll(c.Body, h.srv.URL, "https://github.test"))
 			}
 		}
+	case "environment":
+		if len(args) != 2 {
+			ts.Fatalf("usage: github-api environment NAME")
+		}
+		e, ok := h.srv.Environment(args[1])
+		if !ok {
+			fmt.Fprintf(ts.Stdout(), "no environment %s\n", args[1])
+			break
+		}
+		fmt.Fprintf(ts.Stdout(), "environment %s: reviewers %s; protected branches %v; writes %d\n", e.Name, strings.Join(e.Reviewers, " "), e.ProtectedBranches, e.Writes)
 	case "checkrun":
 		for _, r := range h.srv.CheckRuns() {
 			fmt.Fprintf(ts.Stdout(), "title: %s\nsummary:\n%s\ntext:\n%s\n", r.Title, r.Summary, r.Text)

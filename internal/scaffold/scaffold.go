@@ -247,9 +247,11 @@ jobs:
   apply:
     if: github.event_name == 'push'
     runs-on: ubuntu-latest
-    # Applies change production: give this environment required reviewers
-    # in the repository's settings, the Accountable of your RACI for
-    # releases (governance.raci).
+    # Each apply waits in this GitHub environment for an approval
+    # (platform.ci.approval.environment). Make the accountable of your
+    # release RACI task (governance.raci.release) its required reviewers,
+    # once, with a repository administrator's token:
+    #   GITHUB_TOKEN=... GITHUB_REPOSITORY=owner/name platc github environments
     environment: production
     # One apply at a time, in the order of the pushes.
     concurrency:

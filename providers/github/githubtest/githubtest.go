@@ -1,6 +1,7 @@
 // Package githubtest is an in-process GitHub REST API for tests: the parts
 // platc uses (check runs with annotations, issue comments, the token's
-// user, pagination through Link headers), validating request bodies as
+// user, users and teams, deployment environments with required reviewers,
+// pagination through Link headers), validating request bodies as
 // GitHub does and keeping state, with faults (rate limits, server errors,
 // refusals, redirects to another host) that a test queues up.
 package githubtest
@@ -39,6 +40,11 @@ type Config struct {
 	// GitHub App's installation token) with 403 "Resource not accessible
 	// by integration", as GitHub does.
 	User string
+	// Users are the logins of the users that exist (GET /users/{login}),
+	// and Teams the "org/slug" of the teams (GET /orgs/{org}/teams/{slug}):
+	// who may be made an environment's required reviewer.
+	Users []string
+	Teams []string
 }
 
 // Server is a fake GitHub API. Its URL serves the API both at the root
@@ -52,6 +58,8 @@ type Server struct {
 	nextID    int64
 	checkRuns []*CheckRun
 	comments  []*Comment
+	// environments are the repository's deployment environments.
+	environments []*Environment
 	faults    []*Fault
 	otherHost *OtherHost
 
@@ -177,6 +185,7 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editComment)
 	mux.HandleFunc("GET /user", s.getUser)
+	s.environmentRoutes(mux)
 	// The URL is set before the server starts: handlers read it, and the
 	// race detector cannot see a request arriving over a socket as
 	// ordered after an assignment made once the server was serving.
@@ -373,7 +382,7 @@ func (s *Server) front(api http.Handler) http.Handler {
 			writeError(w, f.Status, f.Message)
 			return
 		}
-		if r.URL.Path == "/user" {
+		if r.URL.Path == "/user" || strings.HasPrefix(r.URL.Path, "/users/") || strings.HasPrefix(r.URL.Path, "/orgs/") {
 			api.ServeHTTP(w, r)
 			return
 		}

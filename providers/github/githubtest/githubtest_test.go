@@ -224,3 +224,44 @@ func TestRedirectToTheOtherHost(t *testing.T) {
 		t.Errorf("a redirected request made a check run")
 	}
 }
+
+func TestEnvironments(t *testing.T) {
+	srv := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r", User: "admin", Users: []string{"mei"}, Teams: []string{"o/release"}})
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"GET", "/users/mei", "", 200, `"id":1001,"login":"mei","type":"User"`},
+		{"GET", "/users/o", "", 200, `"type":"Organization"`},
+		{"GET", "/users/nobody", "", 404, "Not Found"},
+		{"GET", "/orgs/o/teams/release", "", 200, `"id":2001`},
+		{"GET", "/orgs/o/teams/ghosts", "", 404, "Not Found"},
+		{"GET", "/repos/o/r/environments/production", "", 404, "Not Found"},
+		{"PUT", "/repos/o/r/environments/production", `{"reviewers":[{"type":"User","id":1001},{"type":"Team","id":2001}],"deployment_branch_policy":{"protected_branches":true,"custom_branch_policies":false}}`, 200, `"type":"required_reviewers"`},
+		{"GET", "/repos/o/r/environments/production", "", 200, `"deployment_branch_policy":{"custom_branch_policies":false,"protected_branches":true}`},
+		{"PUT", "/repos/o/r/environments/production", `{"reviewers":[{"type":"User","id":42}]}`, 422, "reviewer not found"},
+		{"PUT", "/repos/o/r/environments/production", `{"reviewers":[{"type":"User","id":1001},{"type":"User","id":1001}]}`, 422, "a reviewer is named twice"},
+		{"PUT", "/repos/o/r/environments/production", `{"reviewers":[{"type":"Org","id":1001}]}`, 422, "each reviewer needs a type (User or Team) and an id"},
+		{"PUT", "/repos/o/r/environments/production", `{"reviewers":[{},{},{},{},{},{},{}]}`, 422, "at most 6 required reviewers"},
+		{"PUT", "/repos/o/r/environments/production", `{"deployment_branch_policy":{"protected_branches":true,"custom_branch_policies":true}}`, 422, "cannot both be true"},
+		{"PUT", "/repos/o/r/environments/production", `{"deployment_branch_policy":{"protected_branches":true}}`, 422, "both required"},
+		{"PUT", "/repos/o/r/environments/production", `{"wait_timer":50000}`, 422, "between 0 and 43200"},
+		{"PUT", "/repos/o/other/environments/production", `{}`, 404, "Not Found"},
+	} {
+		if status, body, _ := send(t, srv, tc.method, tc.path, "tok", tc.body); status != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s %s: got %d %s, want %d with %s", tc.method, tc.path, tc.body, status, body, tc.status, tc.want)
+		}
+	}
+	e, ok := srv.Environment("Production")
+	if !ok || strings.Join(e.Reviewers, " ") != "@mei @o/release" || !e.ProtectedBranches || e.Writes != 1 {
+		t.Errorf("environment after the refused updates: %+v %v", e, ok)
+	}
+
+	bot := githubtest.New(githubtest.Config{Token: "tok", Repository: "o/r"})
+	defer bot.Close()
+	if status, body, _ := send(t, bot, "PUT", "/repos/o/r/environments/production", "tok", `{}`); status != 403 || !strings.Contains(body, "Resource not accessible by integration") {
+		t.Errorf("a workflow's token set an environment: %d %s", status, body)
+	}
+}
