@@ -60,8 +60,8 @@ type Server struct {
 	comments  []*Comment
 	// environments are the repository's deployment environments.
 	environments []*Environment
-	faults    []*Fault
-	otherHost *OtherHost
+	faults       []*Fault
+	otherHost    *OtherHost
 
 	// logMu guards requests apart from mu: a request is logged while a
 	// handler holding mu writes its answer.
