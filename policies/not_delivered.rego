@@ -210,15 +210,33 @@ warn contains finding if {
 	}
 }
 
+# A batch pipeline with an image runs as a CronJob on its schedule
+# (providers/gitops); one without, or a stream pipeline, is the engine's to
+# run.
 warn contains finding if {
 	some name, pipeline in spec.pipelines
+	spec.get(pipeline, "mode", "") == "batch"
+	spec.get(pipeline, "image", "") == ""
 	runs := [f | some f in ["schedule", "engine"]; spec.get(pipeline, f, "") != ""]
 	count(runs) > 0
 	finding := {
-		"msg": sprintf("pipeline %s: %s not delivered: platc runs no pipeline, it renders freshness alerts only", [name, concat(" and ", runs)]),
+		"msg": sprintf("pipeline %s: %s not delivered: platc runs a batch pipeline only when it has an image, and renders freshness alerts only for this one", [name, concat(" and ", runs)]),
 		"path": ["data", "pipelines", name],
 		"rule": rule_id,
-		"hint": "schedule the pipeline in its engine outside platc (and add an exception)",
+		"hint": sprintf("set data.pipelines.%s.image (and command) to run it as a CronJob on its schedule, or schedule it in %s outside platc (and add an exception)", [name, spec.get(pipeline, "engine", "its engine")]),
+	}
+}
+
+warn contains finding if {
+	some name, pipeline in spec.pipelines
+	spec.get(pipeline, "mode", "") == "stream"
+	engine := spec.get(pipeline, "engine", "")
+	engine != ""
+	finding := {
+		"msg": sprintf("pipeline %s: the %s stream is not delivered: platc runs no stream pipeline, it renders freshness alerts only", [name, engine]),
+		"path": ["data", "pipelines", name, "engine"],
+		"rule": rule_id,
+		"hint": sprintf("run it in %s outside platc (and add an exception)", [engine]),
 	}
 }
 

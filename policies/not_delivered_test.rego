@@ -133,3 +133,29 @@ test_many_unrouted_teams_are_summarised if {
 	some f in found
 	f.msg == "alert routing is not delivered: platc renders alerts for the teams t1, t2, t3, t4, t5 and 2 more and routes none of them, so their onCall and channels receive nothing"
 }
+
+test_batch_pipeline_with_an_image_is_delivered if {
+	inp := json.patch(delivered, [
+		{"op": "add", "path": "/data/pipelines/etl/schedule", "value": "0 * * * *"},
+		{"op": "add", "path": "/data/pipelines/etl/engine", "value": "dbt"},
+		{"op": "add", "path": "/data/pipelines/etl/image", "value": "registry.example/etl@sha256:0000000000000000000000000000000000000000000000000000000000000000"},
+	])
+	count(not_delivered.warn) == 0 with input as inp
+}
+
+test_batch_pipeline_without_an_image_names_the_field_that_delivers_it if {
+	inp := json.patch(delivered, [
+		{"op": "add", "path": "/data/pipelines/etl/schedule", "value": "0 * * * *"},
+		{"op": "add", "path": "/data/pipelines/etl/engine", "value": "airflow"},
+	])
+	[f] := [f | some f in not_delivered.warn] with input as inp
+	f.msg == "pipeline etl: schedule and engine not delivered: platc runs a batch pipeline only when it has an image, and renders freshness alerts only for this one"
+	f.hint == "set data.pipelines.etl.image (and command) to run it as a CronJob on its schedule, or schedule it in airflow outside platc (and add an exception)"
+}
+
+test_stream_pipeline_is_the_engines if {
+	inp := json.patch(delivered, [{"op": "add", "path": "/data/pipelines/stream", "value": {"name": "stream", "mode": "stream", "engine": "flink", "image": "registry.example/s@sha256:0000000000000000000000000000000000000000000000000000000000000000"}}])
+	[f] := [f | some f in not_delivered.warn] with input as inp
+	f.path == ["data", "pipelines", "stream", "engine"]
+	f.msg == "pipeline stream: the flink stream is not delivered: platc runs no stream pipeline, it renders freshness alerts only"
+}

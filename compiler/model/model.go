@@ -394,7 +394,19 @@ type Pipeline struct {
 	LatencyTarget Duration `json:"latencyTarget,omitempty"`
 	Objective     float64  `json:"objective,omitempty"`
 	Schedule      string   `json:"schedule,omitempty"`
+	TimeZone      string   `json:"timeZone,omitempty"`
 	Engine        string   `json:"engine,omitempty"`
+	// Image runs a batch pipeline as a CronJob.
+	Image     string            `json:"image,omitempty"`
+	Command   []string          `json:"command"`
+	Args      []string          `json:"args"`
+	Resources PipelineResources `json:"resources"`
+}
+
+// PipelineResources is what each run of a pipeline asks for.
+type PipelineResources struct {
+	CPU    CPU   `json:"cpu"`
+	Memory Bytes `json:"memory"`
 }
 
 type Model struct {

@@ -242,6 +242,11 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found
 			present[spec.Services[s].Team] = true
 		}
 	}
+	for _, pl := range scheduledPipelines(spec, env) {
+		if _, ok := spec.Teams[pl.Owner]; ok {
+			present[pl.Owner] = true
+		}
+	}
 	priorities := map[string]bool{}
 	for _, t := range sortedKeys(present) {
 		ns := buildNamespace(spec, ix, env, flavors, spec.Teams[t], t)
@@ -305,7 +310,78 @@ func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors
 			ns.Workloads = append(ns.Workloads, buildWorkload(spec, env, flavors, svc, pl, ns))
 		}
 	}
+	for _, pl := range scheduledPipelines(spec, env) {
+		if pl.Owner == name {
+			ns.Workloads = append(ns.Workloads, pipelineWorkload(spec, env, pl, ns))
+		}
+	}
 	return ns
+}
+
+// watchesHere reports whether env is where the platform watches its
+// pipelines (and runs those platc schedules): production, or every
+// environment when there is none.
+func watchesHere(spec *model.Spec, env *model.Environment) bool {
+	if env.Tier == "prod" {
+		return true
+	}
+	for _, e := range spec.Environments {
+		if e.Tier == "prod" {
+			return false
+		}
+	}
+	return true
+}
+
+// scheduledPipelines are the batch pipelines platc runs in env, as
+// CronJobs: those with an image, where pipelines are watched; in name
+// order.
+func scheduledPipelines(spec *model.Spec, env *model.Environment) []*model.Pipeline {
+	if spec.Data == nil || !watchesHere(spec, env) {
+		return nil
+	}
+	var out []*model.Pipeline
+	for _, name := range sortedKeys(spec.Data.Pipelines) {
+		if p := spec.Data.Pipelines[name]; p.Mode == "batch" && p.Image != "" && p.Schedule != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pipelineWorkload is the CronJob that runs a batch pipeline in its
+// owner's namespace. Its sources that are integrations are called as a
+// service's are (their credentials mounted); it reaches the lakehouse's
+// object storage over HTTPS.
+func pipelineWorkload(spec *model.Spec, env *model.Environment, pl *model.Pipeline, ns *Namespace) *Workload {
+	w := &Workload{
+		Name: pl.Name, Pipeline: pl.Name, Team: pl.Owner, Namespace: ns.Name, Kind: "cronjob",
+		Image: pl.Image, CPUMilli: pl.Resources.CPU.Milli(), MemoryBytes: int64(pl.Resources.Memory),
+		PriorityClass: ns.PriorityClass, Labels: map[string]string{}, Signed: true,
+		Routes: []*Route{}, Upstreams: []*Upstream{}, SLOs: []*SLO{}, Dependencies: []*Dependency{},
+		Schedule: pl.Schedule, TimeZone: pl.TimeZone, Command: nonNil(slices.Clone(pl.Command)), Args: nonNil(slices.Clone(pl.Args)),
+		ExternalStorage: true,
+	}
+	for _, src := range pl.Sources {
+		kind, name, ok := strings.Cut(src, "/")
+		if !ok || kind != "integration" {
+			continue
+		}
+		if in, ok := spec.Integrations[name]; ok {
+			u := &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
+				RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true}
+			if in.SecretRef != "" {
+				u.SecretRef, u.Secret, u.MountPath = in.SecretRef, name+"-credentials", "/var/run/secrets/platc/"+name
+			}
+			w.Upstreams = append(w.Upstreams, u)
+			w.Dependencies = append(w.Dependencies, &Dependency{Kind: "integration", Name: name})
+		}
+	}
+	slices.SortFunc(w.Upstreams, func(a, b *Upstream) int { return cmp.Compare(a.Name, b.Name) })
+	w.Upstreams = slices.CompactFunc(w.Upstreams, func(a, b *Upstream) bool { return a.Name == b.Name })
+	slices.SortFunc(w.Dependencies, func(a, b *Dependency) int { return cmp.Compare(a.Name, b.Name) })
+	w.Dependencies = slices.CompactFunc(w.Dependencies, func(a, b *Dependency) bool { return a.Name == b.Name })
+	return w
 }
 
 func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string][]*Flavor, svc *model.Service, pl *model.Placement, ns *Namespace) *Workload {
@@ -542,20 +618,26 @@ func clock(s string) (h, m int) {
 // is none), models where their serving service runs (production when it
 // has none).
 func buildWatches(spec *model.Spec, env *model.Environment) ([]*Pipeline, []*ModelWatch) {
-	hasProd := false
-	for _, e := range spec.Environments {
-		hasProd = hasProd || e.Tier == "prod"
-	}
-	here := env.Tier == "prod" || !hasProd
+	here := watchesHere(spec, env)
 	pipes := []*Pipeline{}
 	if spec.Data != nil && here {
 		for _, name := range sortedKeys(spec.Data.Pipelines) {
 			p := spec.Data.Pipelines[name]
-			pipes = append(pipes, &Pipeline{
+			pl := &Pipeline{
 				Name: name, Owner: p.Owner, Mode: p.Mode,
 				LatencyTargetSeconds: cmp.Or(p.LatencyTarget.Seconds(), spec.KPIs.Data.LatencyTarget.Seconds()),
 				Objective:            cmp.Or(p.Objective, spec.KPIs.Data.PipelineObjective),
-			})
+			}
+			pl.StaleAfterSeconds = pl.LatencyTargetSeconds
+			if p.Mode == "batch" {
+				// A batch pipeline's last success is as old as the longest
+				// gap between two scheduled runs, plus a run's time.
+				pl.StaleAfterSeconds += LongestGap(p.Schedule, p.TimeZone).Seconds()
+				if p.Image != "" {
+					pl.CronJob = name
+				}
+			}
+			pipes = append(pipes, pl)
 		}
 	}
 	models := []*ModelWatch{}

@@ -330,7 +330,8 @@ type Workload struct {
 	Service   string `json:"service"`
 	Team      string `json:"team"`
 	Namespace string `json:"namespace"`
-	// Kind is deployment, rollout (canary with analysis) or job (queued).
+	// Kind is deployment, rollout (canary with analysis), job (queued) or
+	// cronjob (a batch data pipeline on its schedule).
 	Kind          string            `json:"kind"`
 	ServiceKind   string            `json:"serviceKind"`
 	Image         string            `json:"image"`
@@ -349,7 +350,22 @@ type Workload struct {
 	Dependencies  []*Dependency     `json:"dependencies"`
 	Labels        map[string]string `json:"labels"`
 	Signed        bool              `json:"signed"`
+	// Pipeline names the data pipeline a cronjob runs (Service is empty).
+	Pipeline string `json:"pipeline,omitempty"`
+	// Schedule and TimeZone of a cronjob; Command and Args replace the
+	// image's entrypoint and arguments.
+	Schedule string   `json:"schedule,omitempty"`
+	TimeZone string   `json:"timeZone,omitempty"`
+	Command  []string `json:"command,omitempty"`
+	Args     []string `json:"args,omitempty"`
+	// ExternalStorage: the workload reads and writes object storage
+	// outside the cluster (the lakehouse) over HTTPS.
+	ExternalStorage bool `json:"externalStorage,omitempty"`
 }
+
+// RunsToCompletion reports whether the workload's pods finish (a Job, or
+// the Jobs of a CronJob) rather than serve.
+func (w *Workload) RunsToCompletion() bool { return w.Kind == "job" || w.Kind == "cronjob" }
 
 // Autoscaling is the HorizontalPodAutoscaler of a workload.
 type Autoscaling struct {
@@ -464,6 +480,14 @@ type Pipeline struct {
 	Mode                 string  `json:"mode"`
 	LatencyTargetSeconds float64 `json:"latencyTargetSeconds"`
 	Objective            float64 `json:"objective"`
+	// StaleAfterSeconds is how old the last success may be: the latency
+	// target, plus for a batch pipeline the longest gap between two of
+	// its scheduled runs.
+	StaleAfterSeconds float64 `json:"staleAfterSeconds"`
+	// CronJob is the CronJob in the owner's namespace that runs the
+	// pipeline, when platc runs it; its last successful run is the
+	// pipeline's.
+	CronJob string `json:"cronJob,omitempty"`
 }
 
 // ModelWatch is a model whose drift monitors are alerted on.

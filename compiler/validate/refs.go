@@ -176,6 +176,10 @@ func checkReferences(pkg *load.Package, s *model.Spec) diag.Diagnostics {
 		for _, name := range pipelines {
 			p := s.Data.Pipelines[name]
 			c.need("team", p.Owner, teams, "data", "pipelines", name, "owner")
+			c.schedule(p.Schedule, p.TimeZone, "data", "pipelines", name)
+			if p.Image != "" && p.Mode == "batch" {
+				c.cronJob(name, p.Owner)
+			}
 			for i, out := range p.Outputs {
 				c.need("dataset", out, datasets, "data", "pipelines", name, "outputs", fmt.Sprint(i))
 			}

@@ -373,7 +373,7 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 		},
 	}}
 	for _, wl := range ns.Workloads {
-		if wl.Kind == "job" {
+		if wl.RunsToCompletion() {
 			continue
 		}
 		port := []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(int32(wl.Port)))}}
@@ -426,8 +426,9 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 				})
 			}
 		}
-		if len(wl.Upstreams) > 0 {
-			// External APIs: HTTPS to anywhere outside the cluster's private ranges.
+		if len(wl.Upstreams) > 0 || wl.ExternalStorage {
+			// External APIs and object storage: HTTPS to anywhere outside
+			// the cluster's private ranges.
 			to = append(to, networkingv1.NetworkPolicyEgressRule{
 				To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{
 					CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"},
@@ -481,6 +482,8 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 	c := corev1.Container{
 		Name:      wl.Name,
 		Image:     wl.Image,
+		Command:   wl.Command,
+		Args:      wl.Args,
 		Resources: corev1.ResourceRequirements{Requests: req, Limits: lim},
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr.To(false),
@@ -489,7 +492,7 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
-	if wl.Kind != "job" {
+	if !wl.RunsToCompletion() {
 		c.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: int32(wl.Port), Protocol: corev1.ProtocolTCP}}
 		c.ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("http")}}}
 	}
@@ -504,7 +507,7 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 		Tolerations:                  tolerations,
 		AutomountServiceAccountToken: ptr.To(false),
 	}
-	if wl.Kind == "job" {
+	if wl.RunsToCompletion() {
 		spec.RestartPolicy = corev1.RestartPolicyNever
 	}
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels}, Spec: spec}
@@ -530,8 +533,16 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 	}
 	selector := &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: wl.Name}}
 	tpl := podTemplate(wl, labels)
+	if env.Cluster.Mesh == MeshIstio && wl.RunsToCompletion() {
+		// A sidecar that outlives the job's container keeps the Job from
+		// completing; Istio's native sidecar (an init container that
+		// restarts) ends with it.
+		tpl.Annotations = map[string]string{"sidecar.istio.io/nativeSidecar": "true"}
+	}
 	objs := []any{serviceAccount(wl, ns, labels)}
 	switch wl.Kind {
+	case "cronjob":
+		objs = append(objs, cronJob(wl, ns, labels, tpl))
 	case "job":
 		objs = append(objs, &batchv1.Job{
 			TypeMeta:   typeMeta("batch/v1", "Job"),
@@ -561,7 +572,7 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 			},
 		})
 	}
-	if wl.Kind != "job" {
+	if !wl.RunsToCompletion() {
 		objs = append(objs, &corev1.Service{
 			TypeMeta:   typeMeta("v1", "Service"),
 			ObjectMeta: meta(wl.Name, ns.Name, labels),
@@ -633,4 +644,35 @@ func autoscaler(wl *plan.Workload, ns *plan.Namespace, labels map[string]string)
 		})
 	}
 	return hpa
+}
+
+// cronJob runs a batch data pipeline on its schedule: one run at a time (a
+// run still going when the next is due makes that one wait its turn, and
+// a run missed by more than an hour is skipped), three of each kind of
+// finished Job kept for their logs. Its last successful run is what the
+// pipeline's staleness alert reads (kube-state-metrics'
+// kube_cronjob_status_last_successful_time).
+func cronJob(wl *plan.Workload, ns *plan.Namespace, labels map[string]string, tpl corev1.PodTemplateSpec) *batchv1.CronJob {
+	cj := &batchv1.CronJob{
+		TypeMeta:   typeMeta("batch/v1", "CronJob"),
+		ObjectMeta: meta(wl.Name, ns.Name, labels),
+		Spec: batchv1.CronJobSpec{
+			Schedule:                   wl.Schedule,
+			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
+			StartingDeadlineSeconds:    ptr.To(int64(3600)),
+			SuccessfulJobsHistoryLimit: ptr.To(int32(3)),
+			FailedJobsHistoryLimit:     ptr.To(int32(3)),
+			JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelName: wl.Name, LabelTeam: wl.Team}},
+				Spec: batchv1.JobSpec{
+					BackoffLimit: ptr.To(int32(2)),
+					Template:     tpl,
+				},
+			},
+		},
+	}
+	if wl.TimeZone != "" {
+		cj.Spec.TimeZone = ptr.To(wl.TimeZone)
+	}
+	return cj
 }

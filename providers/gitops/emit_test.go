@@ -79,6 +79,7 @@ var goTypes = map[string]func() any{
 	"security.istio.io/v1/AuthorizationPolicy":            func() any { return &istiosecurity.AuthorizationPolicy{} },
 	"apps/v1/Deployment":                                  func() any { return &appsv1.Deployment{} },
 	"batch/v1/Job":                                        func() any { return &batchv1.Job{} },
+	"batch/v1/CronJob":                                    func() any { return &batchv1.CronJob{} },
 	"autoscaling/v2/HorizontalPodAutoscaler":              func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"networking.k8s.io/v1/NetworkPolicy":                  func() any { return &networkingv1.NetworkPolicy{} },
 	"scheduling.k8s.io/v1/PriorityClass":                  func() any { return &schedulingv1.PriorityClass{} },

@@ -74,7 +74,7 @@ func meshPolicies(p *plan.Plan, env *plan.Environment, callers map[string][][2]s
 		spec := &policy.Spec // a protobuf message: filled in place, never copied
 		spec.Selector = &typev1beta1.WorkloadSelector{MatchLabels: map[string]string{LabelName: wl.Name}}
 		spec.Action = securityv1api.AuthorizationPolicy_ALLOW
-		if wl.Kind != "job" {
+		if !wl.RunsToCompletion() {
 			to := []*securityv1api.Rule_To{{Operation: &securityv1api.Operation{Ports: []string{strconv.Itoa(wl.Port)}}}}
 			var principals []string
 			for _, c := range callers[ns.Name+"/"+wl.Service] {
@@ -153,7 +153,7 @@ const ciliumNamespaceLabel = "k8s:io.kubernetes.pod.namespace"
 func ciliumPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Namespace, labels map[string]string) []any {
 	var out []any
 	for _, wl := range ns.Workloads {
-		if wl.Kind == "job" {
+		if wl.RunsToCompletion() {
 			continue
 		}
 		ports := []ciliumPortRule{{Ports: []ciliumPort{{Port: strconv.Itoa(wl.Port), Protocol: "TCP"}}}}

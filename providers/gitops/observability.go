@@ -173,9 +173,9 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 			lbl := map[string]string{"severity": "ticket", "team": pl.Owner, "namespace": alertNamespace(env, pl.Owner), "pipeline": pl.Name, "environment": env.Name}
 			g.Rules = append(g.Rules, monitoringv1.Rule{
 				Alert: "DataPipelineStale",
-				Expr:  intstr.FromString(fmt.Sprintf("time() - max(platc_pipeline_last_success_timestamp_seconds{%s}) > %s", sel, trimFloat(pl.LatencyTargetSeconds))),
+				Expr:  intstr.FromString(staleExpr(pl, alertNamespace(env, pl.Owner))),
 				For:   ptr.To(monitoringv1.Duration("5m")), Labels: lbl,
-				Annotations: map[string]string{"summary": fmt.Sprintf("%s has delivered no data for longer than its %s target", pl.Name, durationString(pl.LatencyTargetSeconds))},
+				Annotations: map[string]string{"summary": staleSummary(pl)},
 			}, monitoringv1.Rule{
 				Alert: "DataPipelineObjectiveMissed",
 				Expr: intstr.FromString(fmt.Sprintf("sum(increase(platc_pipeline_runs_within_target_total{%s}[1d])) / sum(increase(platc_pipeline_runs_total{%s}[1d])) < %s",
@@ -279,3 +279,46 @@ func dashboard(p *plan.Plan, env *plan.Environment, labels map[string]string) *c
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// staleExpr is true when a pipeline's last success is older than it may
+// be: the last successful run of the CronJob platc runs it as, or the
+// success the pipeline reports itself.
+func staleExpr(pl *plan.Pipeline, namespace string) string {
+	last := fmt.Sprintf("max(platc_pipeline_last_success_timestamp_seconds{pipeline=%q})", pl.Name)
+	if pl.CronJob != "" {
+		last = fmt.Sprintf("max(kube_cronjob_status_last_successful_time{namespace=%q,cronjob=%q})", namespace, pl.CronJob)
+	}
+	return "time() - " + last + " > " + trimFloat(pl.StaleAfterSeconds)
+}
+
+func staleSummary(pl *plan.Pipeline) string {
+	if pl.StaleAfterSeconds > pl.LatencyTargetSeconds {
+		return fmt.Sprintf("%s has not succeeded for over %s: the longest gap between its scheduled runs plus its %s run-time target", pl.Name, spokenDuration(pl.StaleAfterSeconds), spokenDuration(pl.LatencyTargetSeconds))
+	}
+	return fmt.Sprintf("%s has delivered no data for longer than its %s target", pl.Name, durationString(pl.LatencyTargetSeconds))
+}
+
+// spokenDuration writes seconds as days, hours, minutes and seconds,
+// leaving out the parts that are zero: "7d50m", "6h45m", "26h" under two
+// days.
+func spokenDuration(seconds float64) string {
+	s := int64(seconds + 0.5)
+	if s <= 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if s >= 2*86400 {
+		fmt.Fprintf(&b, "%dd", s/86400)
+		s %= 86400
+	}
+	for _, u := range []struct {
+		n    int64
+		name string
+	}{{3600, "h"}, {60, "m"}, {1, "s"}} {
+		if s >= u.n {
+			fmt.Fprintf(&b, "%d%s", s/u.n, u.name)
+			s %= u.n
+		}
+	}
+	return b.String()
+}

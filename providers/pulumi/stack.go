@@ -179,6 +179,9 @@ func BuildStack(p *plan.Plan, env *plan.Environment) *Stack {
 		}
 		s.Teams = append(s.Teams, t)
 		for _, w := range ns.Workloads {
+			if w.Service == "" {
+				continue // a pipeline's CronJob: its image is the data team's to publish
+			}
 			svc := &Service{Name: w.Service, Team: w.Team, Image: w.Image, Replicas: w.Replicas}
 			if w.GPU != nil {
 				svc.GPUs = w.GPU.Count
