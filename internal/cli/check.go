@@ -131,7 +131,7 @@ func (h *allowedHosts) Set(s string) error {
 // findings a check reports beside the policies': the user's policies may
 // not claim them ([compiler.CheckConfig.ReservedRules]).
 func reconcileRules() []string {
-	return []string{gpu.RuleOvercommit, gpu.RulePoolUnbacked, gpu.RuleIdle, gpu.RuleMIGMissing, gpu.RuleModelMismatch}
+	return []string{gpu.RuleOvercommit, gpu.RulePoolUnbacked, gpu.RuleIdle, gpu.RuleMIGMissing, gpu.RuleModelMismatch, gpu.RuleNodeMissing}
 }
 
 func runCheck(ctx context.Context, g *globals, o *checkOptions) error {

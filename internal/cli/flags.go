@@ -167,6 +167,6 @@ func (c *checkFlags) configInventory(g *globals, dir string) (compiler.CheckConf
 	if len(c.inventory) == 0 {
 		return cfg, nil, nil
 	}
-	inv, err := withInventory(g, &cfg, c.inventory, c.maxAge, cfg.Now)
+	inv, err := withInventory(g, &cfg, dir, c.inventory, c.maxAge, cfg.Now)
 	return cfg, inv, err
 }

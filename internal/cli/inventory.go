@@ -42,7 +42,8 @@ reports zero GPUs in their place.`
 
 const reconcileLong = `Reconcile compares the spec in DIR (default: the current directory)
 with the inventories given by --inventory (files, or directories of *.json
-files, one per host), per environment and GPU model:
+files, one per host; or k8s, the clusters' nodes), per environment and GPU
+model:
 
   gpu-overcommit      error: teams reserve more GPUs than were discovered
   gpu-pool-unbacked   error: pools declare more GPUs than were discovered
@@ -52,13 +53,29 @@ files, one per host), per environment and GPU model:
                       on none of the GPUs
   gpu-model-mismatch  warning: GPUs of a product no pool of the
                       environment declares, or that no model maps
+  gpu-node-missing    warning (k8s): GPUs a node has but does not offer:
+                      lost ones (allocatable below capacity), a cordoned
+                      node's, an unlabelled node's (product unknown)
+
+--inventory k8s reads the Nodes of every environment's cluster through
+the kubeconfig (KUBECONFIG, else ~/.kube/config): the context of an
+environment is its cluster.kubeContext, else the cluster's name (default
+<platform>-<environment>); environments whose context the kubeconfig lacks
+are skipped. --inventory k8s:CONTEXT reads the environments reached
+through CONTEXT only. The nodes are read as GPU Feature Discovery labels
+them (nvidia.com/gpu.product, gpu.count, mig.strategy, and with the mixed
+strategy nvidia.com/mig-<profile>.count) and the device plugin reports
+them (nvidia.com/gpu in capacity and allocatable). The credentials need
+get and list on nodes.
 
 The table goes to stdout and the findings to stderr, as check prints them;
 -o json writes both as one JSON document to stdout.
 
 Exit status: 0 no errors, 1 errors, 2 an unreadable, invalid, stale or
-duplicated inventory, an inventory for an environment the spec lacks, or a
-spec that cannot be read.`
+duplicated inventory, an inventory for an environment the spec lacks, a
+cluster that cannot be read (unreachable, forbidden, a context the
+kubeconfig lacks, a node label that does not parse), or a spec that
+cannot be read.`
 
 func newInventoryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -180,7 +197,7 @@ func newInventoryReconcileCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	o.output.register(f, "", findingFormats...)
-	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE` or a directory of them (repeatable)")
+	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE`, a directory of them, or k8s[:CONTEXT] for the clusters' GPU nodes (repeatable)")
 	maxAgeFlag(f, &o.maxAge, "reject inventories older than this `duration` (default: any age)")
 	o.now.register(f, "the current time for --max-age and the policies")
 	return cmd
@@ -188,13 +205,9 @@ func newInventoryReconcileCmd(g *globals) *cobra.Command {
 
 func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 	now := o.now.Now()
-	paths := make([]string, len(o.inventories))
-	for i, p := range o.inventories {
-		paths[i] = g.abs(p)
-	}
-	inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: o.maxAge, Now: now})
+	inv, err := loadInventory(g, o.dir, o.inventories, o.maxAge, now)
 	if err != nil {
-		return inventoryError(g, err)
+		return err
 	}
 	res, ds, err := compiler.Check(ctx, compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
@@ -281,7 +294,7 @@ func writeInventoryTable(w io.Writer, rows []gpu.Row) error {
 // of the inventory.
 func inventoryFlags(cmd *cobra.Command, paths *[]string, maxAge *time.Duration, what string) {
 	f := cmd.Flags()
-	f.StringArrayVar(paths, "inventory", nil, "GPU inventory `FILE` or directory (repeatable): "+what)
+	f.StringArrayVar(paths, "inventory", nil, "GPU inventory `FILE` or directory, or k8s[:CONTEXT] for the clusters' GPU nodes (repeatable): "+what)
 	maxAgeFlag(f, maxAge, "refuse inventory documents older than this `duration` (0: any age)")
 }
 
@@ -319,14 +332,10 @@ func (m *maxAge) Set(s string) error {
 // become input.inventory, and the reconciliation of quotas and pools with
 // the discovered hardware adds its findings to the check's, under the same
 // exceptions and disabled rules. It returns the loaded inventory.
-func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
-	var paths []string
-	for _, a := range args {
-		paths = append(paths, g.abs(a))
-	}
-	inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: maxAge, Now: now})
-	if err != nil {
-		return nil, inventoryError(g, err)
+func withInventory(g *globals, cfg *compiler.CheckConfig, dir string, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
+	inv, err := loadInventory(g, dir, args, maxAge, now)
+	if err != nil || inv == nil {
+		return nil, err
 	}
 	cfg.Inventory = inv
 	cfg.Reconcile = func(spec *model.Spec, pos func([]string) diag.Pos) (diag.Diagnostics, error) {
@@ -337,4 +346,35 @@ func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge 
 		return rep.Diagnostics, nil
 	}
 	return inv, nil
+}
+
+// loadInventory reads the --inventory values: documents (files and
+// directories) and clusters (k8s, k8s:CONTEXT), merged per environment.
+// Nil, without an error, when only clusters were asked for and the spec
+// in dir does not decode (its check says why).
+func loadInventory(g *globals, dir string, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
+	files, contexts, fromClusters := splitInventories(args)
+	var fromFiles *gpu.Inventory
+	if len(files) > 0 {
+		paths := make([]string, len(files))
+		for i, p := range files {
+			paths[i] = g.abs(p)
+		}
+		inv, err := gpu.Load(paths, gpu.LoadOptions{MaxAge: maxAge, Now: now})
+		if err != nil {
+			return nil, inventoryError(g, err)
+		}
+		fromFiles = inv
+	}
+	if !fromClusters {
+		return fromFiles, nil
+	}
+	clusters, err := loadK8sInventory(g, dir, contexts, now)
+	if err != nil {
+		return nil, err
+	}
+	if clusters == nil {
+		return fromFiles, nil
+	}
+	return mergeInventories(fromFiles, clusters)
 }

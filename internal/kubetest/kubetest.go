@@ -189,3 +189,15 @@ func withWarnings(ctx context.Context) (context.Context, *warnings) {
 	w := &warnings{}
 	return context.WithValue(ctx, warningsKey{}, w), w
 }
+
+// Kubeconfig is a kubeconfig for a user of the server, in the given
+// groups (system:masters may do anything; a user in no group may do
+// nothing but discovery), with one context named after the server's
+// cluster.
+func (s *Server) Kubeconfig(user string, groups ...string) ([]byte, error) {
+	u, err := s.env.AddUser(envtest.User{Name: user, Groups: groups}, s.Config)
+	if err != nil {
+		return nil, err
+	}
+	return u.KubeConfig()
+}

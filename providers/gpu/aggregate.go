@@ -32,6 +32,9 @@ type LoadOptions struct {
 // Inventory is the merged inventory of many hosts.
 type Inventory struct {
 	Environments map[string]*EnvironmentInventory `json:"environments"`
+	// Problems are GPUs the clusters' nodes have but do not offer, read
+	// with the hosts from the clusters (FromNodes).
+	Problems []NodeProblem `json:"problems,omitempty"`
 }
 
 // EnvironmentInventory is the hosts of one environment.

@@ -17,6 +17,9 @@ const (
 	RuleIdle          = "gpu-idle"
 	RuleMIGMissing    = "gpu-mig-missing"
 	RuleModelMismatch = "gpu-model-mismatch"
+	// RuleNodeMissing: GPUs a cluster's node has but does not offer
+	// (--inventory k8s).
+	RuleNodeMissing = "gpu-node-missing"
 )
 
 // Row is the reconciliation of one GPU model in one environment.
@@ -215,7 +218,17 @@ func Reconcile(spec *model.Spec, inv *Inventory, lookup Lookup) (*Report, error)
 			"map the product to a model in platform.gpuModels",
 			"%d GPU(s) %q were discovered in %s, but no GPU model maps that product", unmapped[k], k.model, k.env)
 	}
+	for _, pr := range inv.Problems {
+		add(diag.Warning, RuleNodeMissing, []string{"environments", pr.Environment, "pools"}, nodeHints[pr.Kind],
+			"%s: %s", pr.Environment, pr)
+	}
 	return rep, nil
+}
+
+var nodeHints = map[string]string{
+	"unhealthy":  "drain the node and look at its GPUs (nvidia-smi, XID errors in the kernel log); lower the pool's count while they are out",
+	"cordoned":   "uncordon the node when its maintenance is over (kubectl uncordon NODE), or lower the pool's count",
+	"unlabelled": "run GPU Feature Discovery (the GPU Operator does) so the node gets nvidia.com/gpu.product, or label it yourself",
 }
 
 func round1(f float64) float64 {
