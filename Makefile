@@ -123,7 +123,7 @@ fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json
 # (golang/go#75804, fixed in Go 1.27): a failing run counts as a failure
 # only when it wrote a failing input to testdata/fuzz/TARGET.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./internal/cli:FuzzReportInputs
+FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./providers/gpu:FuzzFromNodes ./internal/cli:FuzzReportInputs
 
 fuzz-adversarial: ## the adversarial corpus (internal/cli/testdata/adversarial), then every fuzz target for FUZZTIME (default 60s) each
 	$(GO) test -count=1 -run '^TestAdversarial$$' ./internal/cli

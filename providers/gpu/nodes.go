@@ -274,16 +274,20 @@ func intLabel(n *corev1.Node, label string, fallback int) (int, error) {
 		return fallback, nil
 	}
 	i, err := strconv.Atoi(v)
-	if err != nil || i < 0 {
-		return 0, &LabelError{Node: n.Name, Label: label, Value: v, Want: "a count (a whole number, 0 or more)"}
+	if err != nil || i < 0 || i > maxNodeDevices {
+		return 0, &LabelError{Node: n.Name, Label: label, Value: v, Want: fmt.Sprintf("a count (a whole number from 0 to %d)", maxNodeDevices)}
 	}
 	return i, nil
 }
+
+// maxNodeDevices bounds the GPUs or MIG devices one node may claim: a
+// label claiming millions would otherwise cost as many devices' memory.
+const maxNodeDevices = 1024
 
 func quantity(l corev1.ResourceList, name corev1.ResourceName) int {
 	q, ok := l[name]
 	if !ok {
 		return 0
 	}
-	return int(q.Value())
+	return int(min(max(q.Value(), 0), maxNodeDevices))
 }

@@ -115,8 +115,9 @@ func TestFromNodesRefusesMalformedLabels(t *testing.T) {
 		labels map[string]string
 		want   string
 	}{
-		{map[string]string{gpu.LabelProduct: "NVIDIA-H100-80GB-HBM3", gpu.LabelCount: "eight"}, `node n: label nvidia.com/gpu.count="eight": want a count`},
+		{map[string]string{gpu.LabelProduct: "NVIDIA-H100-80GB-HBM3", gpu.LabelCount: "eight"}, `node n: label nvidia.com/gpu.count="eight": want a count (a whole number from 0 to 1024)`},
 		{map[string]string{gpu.LabelProduct: "NVIDIA-H100-80GB-HBM3", gpu.LabelCount: "-1"}, `label nvidia.com/gpu.count="-1"`},
+		{map[string]string{gpu.LabelProduct: "NVIDIA-H100-80GB-HBM3", gpu.LabelCount: "99999999999"}, `label nvidia.com/gpu.count="99999999999"`},
 		{map[string]string{gpu.LabelProduct: "NVIDIA-H100-80GB-HBM3", gpu.LabelMIGStrategy: "half"}, `label nvidia.com/mig.strategy="half": want none, single or mixed`},
 		{map[string]string{gpu.LabelProduct: "NVIDIA-A100-SXM4-80GB", gpu.LabelMIGStrategy: "single"}, `with the single MIG strategy`},
 		{map[string]string{gpu.LabelProduct: "NVIDIA-A100-SXM4-80GB-MIG-big", gpu.LabelMIGStrategy: "single"}, `a MIG profile such as 1g.10gb after -MIG-`},
@@ -160,4 +161,31 @@ func BenchmarkFromNodes5000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzFromNodes: whatever labels and capacities a node carries, reading it
+// gives hosts that validate, or an error; never a panic.
+func FuzzFromNodes(f *testing.F) {
+	f.Add("NVIDIA-H100-80GB-HBM3", "8", "none", "nvidia.com/mig-1g.10gb.count", "7", int64(8), int64(6), false)
+	f.Add("NVIDIA-A100-SXM4-80GB-MIG-1g.10gb", "14", "single", "", "", int64(14), int64(14), false)
+	f.Add("NVIDIA-A100-SXM4-80GB", "2", "mixed", "nvidia.com/mig-3g.40gb.count", "2", int64(0), int64(0), true)
+	f.Add("x-MIG-7g.80gb", "0", "single", "nvidia.com/mig-0g.1gb.count", "-3", int64(-1), int64(5), false)
+	f.Fuzz(func(t *testing.T, product, count, strategy, migLabel, migCount string, capacity, allocatable int64, cordoned bool) {
+		labels := map[string]string{gpu.LabelProduct: product, gpu.LabelCount: count, gpu.LabelMIGStrategy: strategy}
+		if migLabel != "" {
+			labels[migLabel] = migCount
+		}
+		n := node("n", labels, map[string]int64{"nvidia.com/gpu": capacity % 1024, "nvidia.com/mig-1g.10gb": capacity % 64},
+			map[string]int64{"nvidia.com/gpu": allocatable % 1024, "nvidia.com/mig-1g.10gb": allocatable % 64})
+		n.Spec.Unschedulable = cordoned
+		hosts, _, err := gpu.FromNodes(nil, "prod", []corev1.Node{n}, time.Now())
+		if err != nil {
+			return
+		}
+		for _, h := range hosts {
+			if err := h.Validate(); err != nil {
+				t.Fatalf("host does not validate: %v", err)
+			}
+		}
+	})
 }
