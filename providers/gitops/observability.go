@@ -143,6 +143,10 @@ func merge(a, b map[string]string) map[string]string {
 // emitObservability writes the environment's platform-wide rules: the
 // five KPIs recorded and alerted on against their targets, freshness
 // alerts per data pipeline, drift alerts per model, and the KPI dashboard.
+// IncidentSeries is 1 in each minute a page alert fires anywhere in the
+// environment, else 0: the MTTR KPI is derived from it.
+const IncidentSeries = "platc:incidents_firing:bool"
+
 func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir string) {
 	labels := map[string]string{LabelEnv: env.Name, LabelPartOf: p.Platform.Name}
 	k := p.Platform.KPIs
@@ -151,7 +155,13 @@ func emitObservability(w *writer, p *plan.Plan, env *plan.Environment, dir strin
 		{Record: series.LeadTime, Expr: intstr.FromString(`histogram_quantile(0.5, sum by (le) (rate(platc_delivery_lead_time_seconds_bucket[7d])))`)},
 		{Record: series.Availability, Expr: intstr.FromString(`1 - avg(slo:sli_error:ratio_rate30d{platc_slo_kind="availability"})`)},
 		{Record: series.GPUUtilisation, Expr: intstr.FromString(`avg(DCGM_FI_DEV_GPU_UTIL) / 100`)},
-		{Record: series.MTTR, Expr: intstr.FromString(`sum(increase(platc_incident_recovery_seconds_sum[30d])) / sum(increase(platc_incident_recovery_seconds_count[30d]))`)},
+		// MTTR from the alerts themselves: an incident is a stretch of
+		// minutes in which a page fires; its recovery time the stretch's
+		// length. The mean over 30 days is the firing minutes over the
+		// stretches begun (each rise and fall is a change of the 0/1
+		// series; one still firing has risen only). No incident, no value.
+		{Record: IncidentSeries, Expr: intstr.FromString(`(count(ALERTS{alertstate="firing",severity="page"}) > bool 0) or vector(0)`)},
+		{Record: series.MTTR, Expr: intstr.FromString(`sum_over_time(` + IncidentSeries + `[30d]) * 60 / (ceil(changes(` + IncidentSeries + `[30d]) / 2) > 0)`)},
 		{Record: series.PipelinesWithinTarget, Expr: intstr.FromString(`sum(increase(platc_pipeline_runs_within_target_total{mode="stream"}[1d])) / sum(increase(platc_pipeline_runs_total{mode="stream"}[1d]))`)},
 	}}
 	target := func(name, expr, summary string) monitoringv1.Rule {
