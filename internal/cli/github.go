@@ -51,6 +51,10 @@ only annotations it does not have yet. The findings come from --findings
 FILE (the output of 'platc check -o json') or from checking DIR (default:
 the current directory) with the same flags as platc check.
 
+--check-run-only publishes the check run alone, on --sha or GITHUB_SHA,
+for a job with no pull request: a scheduled drift check posts
+'platc inventory reconcile -o json' findings (--findings) so.
+
 The environment of a GitHub Actions job says where to report:
 
   GITHUB_TOKEN       the token (required; never printed)
@@ -85,6 +89,9 @@ type githubReportOptions struct {
 	name           string
 	maxAnnotations int
 	commentAuthor  string
+	// checkRunOnly publishes the check run on a commit and no comment:
+	// a scheduled or push job has no pull request.
+	checkRunOnly bool
 }
 
 // githubLogin is a GitHub login: a user's (letters, digits and single
@@ -100,6 +107,9 @@ func (o *githubReportOptions) validate() error {
 	}
 	if o.maxAnnotations < 1 {
 		return usageError("invalid --max-annotations %d: want at least 1", o.maxAnnotations)
+	}
+	if o.checkRunOnly && o.pr != 0 {
+		return usageError("--check-run-only publishes no comment, so it takes no --pr")
 	}
 	if o.commentAuthor != "" && !githubLogin.MatchString(o.commentAuthor) {
 		return usageError("invalid --comment-author %q: want a GitHub login such as github-actions[bot]", o.commentAuthor)
@@ -141,6 +151,7 @@ func newGitHubReportCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.repo, "repo", "", "repository `OWNER/NAME` (default: GITHUB_REPOSITORY)")
 	f.StringVar(&o.name, "name", github.DefaultName, "`NAME` of the check run, which also keys the comment")
 	f.IntVar(&o.maxAnnotations, "max-annotations", 1000, "annotate at most `N` findings")
+	f.BoolVar(&o.checkRunOnly, "check-run-only", false, "publish the check run on --sha or GITHUB_SHA and no comment (a scheduled or push job, such as 'inventory reconcile -o json' findings)")
 	f.StringVar(&o.commentAuthor, "comment-author", "", "the `LOGIN` the token comments as, when GitHub will not say (default: github-actions[bot] when GITHUB_ACTIONS is true)")
 	o.check.flags(cmd)
 	return cmd
@@ -173,6 +184,18 @@ func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, err
 	}
 	if t.repo == "" {
 		return nil, usageError("GITHUB_REPOSITORY is not set: run in GitHub Actions, set it to OWNER/NAME, or pass --repo OWNER/NAME")
+	}
+	if o.checkRunOnly {
+		if t.sha == "" {
+			t.sha = env("GITHUB_SHA")
+		}
+		if t.sha == "" {
+			return nil, usageError("GITHUB_SHA is not set: run in GitHub Actions or pass --sha SHA")
+		}
+		if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
+			t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
+		}
+		return t, nil
 	}
 	var ev *prEvent
 	if path := env("GITHUB_EVENT_PATH"); path != "" && (t.pr == 0 || t.sha == "") {

@@ -71,7 +71,13 @@ get and list on nodes.
 The table goes to stdout and the findings to stderr, as check prints them;
 -o json writes both as one JSON document to stdout.
 
-Exit status: 0 no errors, 1 errors, 2 an unreadable, invalid, stale or
+With --detailed-exitcode, a reconciliation without errors exits 3 when
+the hardware still differs from the spec: a model discovered in another
+number than its pools declare, GPUs no model maps, a MIG profile not
+configured, or GPUs a node does not offer. A scheduled job can alert on
+the drift while the spec still checks.
+
+Exit status: 0 no errors, 1 errors, 3 drift (--detailed-exitcode), 2 an unreadable, invalid, stale or
 duplicated inventory, an inventory for an environment the spec lacks, a
 cluster that cannot be read (unreachable, forbidden, a context the
 kubeconfig lacks, a node label that does not parse), or a spec that
@@ -173,11 +179,12 @@ func runDiscover(g *globals, o *discoverOptions) error {
 }
 
 type reconcileOptions struct {
-	dir         string
-	inventories []string
-	maxAge      time.Duration
-	now         clock
-	output      formatFlag
+	dir              string
+	inventories      []string
+	maxAge           time.Duration
+	now              clock
+	output           formatFlag
+	detailedExitCode bool
 }
 
 func newInventoryReconcileCmd(g *globals) *cobra.Command {
@@ -199,6 +206,7 @@ func newInventoryReconcileCmd(g *globals) *cobra.Command {
 	o.output.register(f, "", findingFormats...)
 	f.StringArrayVar(&o.inventories, "inventory", nil, "an inventory `FILE`, a directory of them, or k8s[:CONTEXT] for the clusters' GPU nodes (repeatable)")
 	maxAgeFlag(f, &o.maxAge, "reject inventories older than this `duration` (default: any age)")
+	f.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when the hardware differs from the spec without an error (a scheduled drift check)")
 	o.now.register(f, "the current time for --max-age and the policies")
 	return cmd
 }
@@ -254,7 +262,27 @@ func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 	if rds.HasErrors() {
 		return findings()
 	}
+	if o.detailedExitCode && hardwareDiffers(rep) {
+		return &ExitErr{Code: ExitChanges}
+	}
 	return nil
+}
+
+// hardwareDiffers reports whether the hardware is not what the spec
+// declares: a model discovered in another number than its pools declare,
+// GPUs of a product no model maps, or GPUs a node does not offer.
+func hardwareDiffers(rep *gpu.Report) bool {
+	for _, r := range rep.Rows {
+		if r.Declared != r.Discovered {
+			return true
+		}
+	}
+	for _, d := range rep.Diagnostics {
+		if d.Rule == gpu.RuleModelMismatch || d.Rule == gpu.RuleNodeMissing || d.Rule == gpu.RuleMIGMissing {
+			return true
+		}
+	}
+	return false
 }
 
 // inventoryError reports an inventory that cannot be used (exit 2),
