@@ -368,12 +368,7 @@ func pipelineWorkload(spec *model.Spec, env *model.Environment, pl *model.Pipeli
 			continue
 		}
 		if in, ok := spec.Integrations[name]; ok {
-			u := &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
-				RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true}
-			if in.SecretRef != "" {
-				u.SecretRef, u.Secret, u.MountPath = in.SecretRef, name+"-credentials", "/var/run/secrets/platc/"+name
-			}
-			w.Upstreams = append(w.Upstreams, u)
+			w.Upstreams = append(w.Upstreams, integrationUpstream(name, in))
 			w.Dependencies = append(w.Dependencies, &Dependency{Kind: "integration", Name: name})
 		}
 	}
@@ -470,12 +465,7 @@ func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string]
 			}
 		case "integration":
 			if in, ok := spec.Integrations[name]; ok {
-				u := &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
-					RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true}
-				if in.SecretRef != "" {
-					u.SecretRef, u.Secret, u.MountPath = in.SecretRef, name+"-credentials", "/var/run/secrets/platc/"+name
-				}
-				w.Upstreams = append(w.Upstreams, u)
+				w.Upstreams = append(w.Upstreams, integrationUpstream(name, in))
 			}
 		}
 		w.Dependencies = append(w.Dependencies, d)
@@ -484,6 +474,17 @@ func buildWorkload(spec *model.Spec, env *model.Environment, flavors map[string]
 	w.Dependencies = slices.CompactFunc(w.Dependencies, func(a, b *Dependency) bool { return a.Kind == b.Kind && a.Name == b.Name })
 	slices.SortFunc(w.Upstreams, func(a, b *Upstream) int { return cmp.Compare(a.Name, b.Name) })
 	return w
+}
+
+// integrationUpstream is a called integration, with the Secret its
+// credentials are synced into and where its callers mount them.
+func integrationUpstream(name string, in *model.Integration) *Upstream {
+	u := &Upstream{Name: name, URL: in.URL, Host: hostOf(in.URL), Paid: in.Paid,
+		RateLimit: rateLimit(in.RateLimit), Budget: budget(in.Budget), Integration: true}
+	if in.SecretRef != "" {
+		u.SecretRef, u.Secret, u.MountPath = in.SecretRef, name+"-credentials", "/var/run/secrets/platc/"+name
+	}
+	return u
 }
 
 func hostOf(raw string) string {

@@ -185,15 +185,15 @@ func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, err
 	if t.repo == "" {
 		return nil, usageError("GITHUB_REPOSITORY is not set: run in GitHub Actions, set it to OWNER/NAME, or pass --repo OWNER/NAME")
 	}
+	if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
+		t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
+	}
 	if o.checkRunOnly {
 		if t.sha == "" {
 			t.sha = env("GITHUB_SHA")
 		}
 		if t.sha == "" {
 			return nil, usageError("GITHUB_SHA is not set: run in GitHub Actions or pass --sha SHA")
-		}
-		if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
-			t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
 		}
 		return t, nil
 	}
@@ -228,9 +228,6 @@ func resolveGitHubTarget(g *globals, o *githubReportOptions) (*githubTarget, err
 	t.commentAuthor = o.commentAuthor
 	if t.commentAuthor == "" && env("GITHUB_ACTIONS") == "true" {
 		t.commentAuthor = actionsBot
-	}
-	if server, id := env("GITHUB_SERVER_URL"), env("GITHUB_RUN_ID"); server != "" && id != "" {
-		t.detailsURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), t.repo, id)
 	}
 	return t, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -92,7 +91,7 @@ func runGitHubEnvironments(ctx context.Context, g *globals, o *githubEnvironment
 	approval := res.Spec.Platform.CI.Approval
 	from := fmt.Sprintf("the accountable of governance.raci.%s", approval.RACI)
 	if o.dryRun {
-		fmt.Fprintf(g.cfg.Stdout, "Would set environment %s: required reviewers %s (%s); deployments from protected branches only.\n", target.Name, reviewerList(target.Reviewers), from)
+		fmt.Fprintf(g.cfg.Stdout, "Would set environment %s: required reviewers %s (%s); deployments from protected branches only.\n", target.Name, github.JoinReviewers(target.Reviewers), from)
 		return nil
 	}
 	redact := func(s string) string { return redactToken(s, token) }
@@ -116,7 +115,7 @@ func runGitHubEnvironments(ctx context.Context, g *globals, o *githubEnvironment
 		}
 		return errors.New(redact(err.Error()))
 	}
-	fmt.Fprintf(g.cfg.Stdout, "Set environment %s of %s: required reviewers %s (%s); deployments from protected branches only.\n", target.Name, repo, reviewerList(target.Reviewers), from)
+	fmt.Fprintf(g.cfg.Stdout, "Set environment %s of %s: required reviewers %s (%s); deployments from protected branches only.\n", target.Name, repo, github.JoinReviewers(target.Reviewers), from)
 	return nil
 }
 
@@ -145,15 +144,7 @@ func approvalEnvironment(spec *model.Spec) (github.Environment, error) {
 		return github.Environment{}, fmt.Errorf("governance.raci.%s.accountable: %w", a.RACI, err)
 	}
 	if len(reviewers) > github.MaxReviewers {
-		return github.Environment{}, fmt.Errorf("governance.raci.%s.accountable stands for %d reviewers (%s), and GitHub allows at most %d: name a GitHub team (@org/team) instead", a.RACI, len(reviewers), reviewerList(reviewers), github.MaxReviewers)
+		return github.Environment{}, fmt.Errorf("governance.raci.%s.accountable stands for %d reviewers (%s), and GitHub allows at most %d: name a GitHub team (@org/team) instead", a.RACI, len(reviewers), github.JoinReviewers(reviewers), github.MaxReviewers)
 	}
 	return github.Environment{Name: a.Environment, Reviewers: reviewers}, nil
-}
-
-func reviewerList(rs []github.Reviewer) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
 }

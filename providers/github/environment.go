@@ -95,7 +95,7 @@ type Environment struct {
 // permission.
 func (c *Client) SetEnvironment(ctx context.Context, env Environment) error {
 	if len(env.Reviewers) > MaxReviewers {
-		return fmt.Errorf("environment %s: %d reviewers (%s), and GitHub allows at most %d: name a team instead of its members", env.Name, len(env.Reviewers), joinReviewers(env.Reviewers), MaxReviewers)
+		return fmt.Errorf("environment %s: %d reviewers (%s), and GitHub allows at most %d: name a team instead of its members", env.Name, len(env.Reviewers), JoinReviewers(env.Reviewers), MaxReviewers)
 	}
 	body := &gh.CreateUpdateEnvironment{
 		DeploymentBranchPolicy: &gh.BranchPolicy{ProtectedBranches: gh.Bool(true), CustomBranchPolicies: gh.Bool(false)},
@@ -166,7 +166,8 @@ func notFound(err error, r Reviewer, reason string) error {
 	return err
 }
 
-func joinReviewers(rs []Reviewer) string {
+// JoinReviewers writes reviewers as "@a, @org/team".
+func JoinReviewers(rs []Reviewer) string {
 	s := make([]string, len(rs))
 	for i, r := range rs {
 		s[i] = r.String()

@@ -81,9 +81,10 @@ func (e *LabelError) Error() string {
 func FromNodes(spec *model.Spec, env string, nodes []corev1.Node, now time.Time) ([]*HostInventory, []NodeProblem, error) {
 	var hosts []*HostInventory
 	var problems []NodeProblem
+	products := productIndex(spec)
 	for i := range nodes {
 		n := &nodes[i]
-		doc, probs, err := fromNode(spec, env, n, now)
+		doc, probs, err := fromNode(spec, products, env, n, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -96,7 +97,7 @@ func FromNodes(spec *model.Spec, env string, nodes []corev1.Node, now time.Time)
 	return hosts, problems, nil
 }
 
-func fromNode(spec *model.Spec, env string, n *corev1.Node, now time.Time) (*Document, []NodeProblem, error) {
+func fromNode(spec *model.Spec, products map[string]string, env string, n *corev1.Node, now time.Time) (*Document, []NodeProblem, error) {
 	labels := n.Labels
 	capacity, allocatable := quantity(n.Status.Capacity, ResourceGPU), quantity(n.Status.Allocatable, ResourceGPU)
 	migCapacity := map[string]int{}
@@ -127,7 +128,7 @@ func fromNode(spec *model.Spec, env string, n *corev1.Node, now time.Time) (*Doc
 	strategy := labels[LabelMIGStrategy]
 	switch strategy {
 	case "", "none", "mixed":
-		base := productName(spec, product)
+		base := productName(products, product)
 		gpus := count
 		if capacity > 0 && allocatable < capacity && strategy != "mixed" {
 			problem("unhealthy", capacity-allocatable, "GPUs")
@@ -188,7 +189,7 @@ func fromNode(spec *model.Spec, env string, n *corev1.Node, now time.Time) (*Doc
 		}
 		per := max(migSlices/slicesPer, 1)
 		gpus := (devices + per - 1) / per
-		base := productName(spec, gpuProduct)
+		base := productName(products, gpuProduct)
 		var migs []MIGDevice
 		for j := range devices {
 			migs = append(migs, MIGDevice{UUID: fmt.Sprintf("k8s://%s/mig-%s-%d", n.Name, profile, j), Profile: profile})
@@ -236,22 +237,34 @@ func profileSlices(profile string) (int, error) {
 	return n, nil
 }
 
-// productName is the NVML product name a GFD product label stands for,
-// when the spec's table or platc's names it; otherwise the label itself
-// (with its '-' for spaces), which maps to no model.
-func productName(spec *model.Spec, label string) string {
-	label = strings.TrimSuffix(label, "-SHARED")
-	var tables []map[string]string
-	if spec != nil && spec.Platform != nil {
-		tables = append(tables, spec.Platform.GPUModels)
-	}
-	tables = append(tables, model.GPUProducts)
-	for _, t := range tables {
+// productIndex maps the GFD product labels of the products the spec's
+// table and platc's name (and the names themselves) to those products,
+// the spec's first, built once for all the nodes.
+func productIndex(spec *model.Spec) map[string]string {
+	idx := map[string]string{}
+	add := func(t map[string]string) {
 		for _, p := range slices.Sorted(maps.Keys(t)) {
-			if p == label || model.ProductLabel(p) == label {
-				return p
+			for _, k := range []string{p, model.ProductLabel(p)} {
+				if _, ok := idx[k]; !ok {
+					idx[k] = p
+				}
 			}
 		}
+	}
+	if spec != nil && spec.Platform != nil {
+		add(spec.Platform.GPUModels)
+	}
+	add(model.GPUProducts)
+	return idx
+}
+
+// productName is the NVML product name a GFD product label stands for,
+// when the index has it; otherwise the label itself (with its '-' for
+// spaces), which maps to no model.
+func productName(products map[string]string, label string) string {
+	label = strings.TrimSuffix(label, "-SHARED")
+	if p, ok := products[label]; ok {
+		return p
 	}
 	return label
 }
