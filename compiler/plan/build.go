@@ -242,14 +242,17 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found
 			present[spec.Services[s].Team] = true
 		}
 	}
+	// The pipelines platc runs here, by owner: worked out once, not per team.
+	pipelinesOf := map[string][]*model.Pipeline{}
 	for _, pl := range scheduledPipelines(spec, env) {
 		if _, ok := spec.Teams[pl.Owner]; ok {
 			present[pl.Owner] = true
+			pipelinesOf[pl.Owner] = append(pipelinesOf[pl.Owner], pl)
 		}
 	}
 	priorities := map[string]bool{}
 	for _, t := range sortedKeys(present) {
-		ns := buildNamespace(spec, ix, env, flavors, spec.Teams[t], t)
+		ns := buildNamespace(spec, ix, env, flavors, spec.Teams[t], t, pipelinesOf[t])
 		priorities[ns.PriorityClass] = true
 		if ns.Queue != nil {
 			for _, g := range ns.Queue.GPUs {
@@ -279,7 +282,7 @@ func clusterName(spec *model.Spec, env string) string {
 	return env
 }
 
-func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors map[string][]*Flavor, team *model.Team, name string) *Namespace {
+func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors map[string][]*Flavor, team *model.Team, name string, pipelines []*model.Pipeline) *Namespace {
 	ns := &Namespace{Name: name, Team: name, PriorityClass: PriorityClassName("medium"), Workloads: []*Workload{}}
 	if p := spec.Platform; p != nil && p.Observability.Alertmanager != nil && p.Observability.Alertmanager.SlackWebhook != "" {
 		ns.Alerts = teamAlerts(spec, name)
@@ -310,10 +313,8 @@ func buildNamespace(spec *model.Spec, ix *index, env *model.Environment, flavors
 			ns.Workloads = append(ns.Workloads, buildWorkload(spec, env, flavors, svc, pl, ns))
 		}
 	}
-	for _, pl := range scheduledPipelines(spec, env) {
-		if pl.Owner == name {
-			ns.Workloads = append(ns.Workloads, pipelineWorkload(spec, env, pl, ns))
-		}
+	for _, pl := range pipelines {
+		ns.Workloads = append(ns.Workloads, pipelineWorkload(spec, env, pl, ns))
 	}
 	return ns
 }
