@@ -23,7 +23,7 @@ PULUMI_VERSION := v3.259.0
 # a Tuesday morning, inside its change windows.
 EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-vet bench-check fuzz fuzz-adversarial demo fmt vet clean
+.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-hcl bench-vet bench-check fuzz fuzz-adversarial demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -100,14 +100,18 @@ bench-docs: ## platc docs against platc check on the generated 1000-team organis
 bench-render: ## platc render against platc check on the generated 1000-team organisation, fresh and over its own tree (bar: 1.5x)
 	$(GO) test -run '^$$' -bench 'BenchmarkRenderVsCheck/teams=1000' -benchtime 3x ./internal/cli
 
+bench-hcl: ## platc vet of the generated 1000-team organisation with team files in HCL against the same in CUE, side by side (bar: 1.2x)
+	$(GO) test -run '^$$' -bench 'BenchmarkVetHCL' -benchtime 5x ./compiler
+
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh
 
 bench-check: build bench-tools ## platc check against cue export | conftest test on the same spec and policies
 	bash .ci/bench-check.sh
 
-fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json for half a minute each
+fuzz: ## fuzz the loader for a minute, the HCL reader and the YAML writer against encoding/json for half a minute each
 	$(GO) test -run '^$$' -fuzz FuzzVet -fuzztime 60s ./compiler
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 30s ./compiler/hclspec
 	$(GO) test -run '^$$' -fuzz '^FuzzEncodeMatchesJSON$$' -fuzztime 30s ./internal/kubeyaml
 	$(GO) test -run '^$$' -fuzz '^FuzzEncoder$$' -fuzztime 30s ./internal/kubeyaml
 
@@ -123,7 +127,7 @@ fuzz: ## fuzz the loader for a minute, and the YAML writer against encoding/json
 # (golang/go#75804, fixed in Go 1.27): a failing run counts as a failure
 # only when it wrote a failing input to testdata/fuzz/TARGET.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./providers/gpu:FuzzFromNodes ./internal/cli:FuzzReportInputs
+FUZZ_TARGETS := ./compiler:FuzzVet ./internal/kubeyaml:FuzzEncodeMatchesJSON ./internal/kubeyaml:FuzzEncoder ./internal/kubeyaml:FuzzUnquote ./providers/gpu:FuzzReadDocument ./providers/gpu:FuzzFromNodes ./internal/cli:FuzzReportInputs ./compiler/hclspec:FuzzRead
 
 fuzz-adversarial: ## the adversarial corpus (internal/cli/testdata/adversarial), then every fuzz target for FUZZTIME (default 60s) each
 	$(GO) test -count=1 -run '^TestAdversarial$$' ./internal/cli

@@ -169,6 +169,43 @@ func BenchmarkVet(b *testing.B) {
 	}
 }
 
+// BenchmarkVetHCL measures `platc vet` of the generated 1,000-team
+// organisation with its team files in CUE and in HCL (converted from the
+// same CUE), side by side: each iteration vets both, so the two figures
+// come from the same minutes. The bar is HCL within 1.2x of CUE
+// (make bench-hcl); hcl/cue is the ratio of the totals.
+func BenchmarkVetHCL(b *testing.B) {
+	teams := 1000
+	if testing.Short() {
+		teams = 100
+	}
+	dirs := map[string]string{}
+	for _, format := range []string{"cue", "hcl"} {
+		dirs[format] = b.TempDir()
+		if err := synth.Write(dirs[format], synth.Config{Teams: teams, HCL: format == "hcl"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run(fmt.Sprintf("teams=%d", teams), func(b *testing.B) {
+		var took = map[string]time.Duration{}
+		n := 0
+		for b.Loop() {
+			for _, format := range []string{"cue", "hcl"} {
+				start := time.Now()
+				_, ds, err := Vet(context.Background(), Config{Dir: dirs[format]})
+				if err != nil || len(ds) > 0 {
+					b.Fatalf("vet %s: %v %v", format, err, ds[:min(len(ds), 3)])
+				}
+				took[format] += time.Since(start)
+			}
+			n++
+		}
+		b.ReportMetric(took["cue"].Seconds()/float64(n), "cue-s/op")
+		b.ReportMetric(took["hcl"].Seconds()/float64(n), "hcl-s/op")
+		b.ReportMetric(took["hcl"].Seconds()/took["cue"].Seconds(), "hcl/cue")
+	})
+}
+
 // BenchmarkLoadAndDecode measures validation with decoding into the model
 // and reference checks, which `platc check` and `render` start with.
 func BenchmarkLoadAndDecode(b *testing.B) {

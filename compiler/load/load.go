@@ -27,6 +27,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/compiler/source"
 )
 
@@ -64,6 +65,9 @@ type File struct {
 	Imports []string
 	// ImportPos are the positions of the import paths.
 	ImportPos []token.Pos
+	// HCL reports a file written in HCL, read into CUE syntax by
+	// [hclspec.Read]; it has no package clause.
+	HCL bool
 	// Package is the package name, "" when the file has no package clause.
 	Package string
 	// PackagePos is the position of the package clause.
@@ -132,7 +136,7 @@ func Load(dir, display string) (*Package, diag.Diagnostics, error) {
 		return nil, nil, &Error{err}
 	}
 	if len(paths) == 0 {
-		return nil, nil, &Error{fmt.Errorf("no CUE files in %s: pass the directory that holds the spec, or run `platc init %s` to start one", display, display)}
+		return nil, nil, &Error{fmt.Errorf("no .cue or .hcl files in %s: pass the directory that holds the spec, or run `platc init %s` to start one", display, display)}
 	}
 	files := make([]*File, len(paths))
 	errs := make([]error, len(paths))
@@ -172,6 +176,10 @@ func Load(dir, display string) (*Package, diag.Diagnostics, error) {
 		}
 		if _, ok := err.(*Error); ok {
 			return nil, nil, err
+		}
+		if hd, ok := err.(hclError); ok {
+			ds.Append(hd...)
+			continue
 		}
 		for _, e := range errors.Errors(err) {
 			pos := source.Pos(e.Position())
@@ -228,7 +236,7 @@ func findFiles(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ".cue") && !strings.HasPrefix(name, ".") &&
+		if (strings.HasSuffix(name, ".cue") || strings.HasSuffix(name, hclspec.Ext)) && !strings.HasPrefix(name, ".") &&
 			!strings.HasPrefix(name, "_") && !strings.HasSuffix(name, "_tool.cue") {
 			rel, err := filepath.Rel(target, p)
 			if err != nil {
@@ -254,7 +262,8 @@ func parseFile(path string) (*File, error) {
 	if err != nil {
 		return nil, &Error{fmt.Errorf("read %s: %w", path, err)}
 	}
-	f, err := parser.ParseFile(path, src)
+	hcl := strings.HasSuffix(path, hclspec.Ext)
+	f, err := parse(path, src, hcl)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +271,7 @@ func parseFile(path string) (*File, error) {
 	if err := checkDepth(f); err != nil {
 		return nil, err
 	}
-	file := &File{Path: path, Src: src, Syntax: f, PackagePos: f.Pos()}
+	file := &File{Path: path, Src: src, Syntax: f, PackagePos: f.Pos(), HCL: hcl}
 	file.analyse()
 	return file, nil
 }
@@ -271,7 +280,29 @@ func parseFile(path string) (*File, error) {
 // the syntax tree (library files shared by units evaluated concurrently,
 // files whose tree the loader dropped).
 func (f *File) Reparse() (*ast.File, error) {
-	return parser.ParseFile(f.Path, f.Src)
+	return parse(f.Path, f.Src, f.HCL)
+}
+
+// parse parses a CUE file, or reads an HCL file into CUE syntax.
+func parse(path string, src []byte, hcl bool) (*ast.File, error) {
+	if !hcl {
+		return parser.ParseFile(path, src)
+	}
+	f, ds := hclspec.Read(path, src, hclspec.Options{})
+	if len(ds) > 0 {
+		return nil, hclError(ds)
+	}
+	return f, nil
+}
+
+// hclError carries the diagnostics of an HCL file that does not read.
+type hclError diag.Diagnostics
+
+func (e hclError) Error() string {
+	if len(e) == 0 {
+		return "invalid HCL"
+	}
+	return e[0].Pos.String() + ": " + e[0].Message
 }
 
 // syntax returns the syntax tree of file i for position lookups, parsing
@@ -325,7 +356,7 @@ func (p *Package) checkPackageNames() diag.Diagnostics {
 		return ds
 	}
 	for _, f := range p.Files {
-		if f.Package == "" {
+		if f.Package == "" && !f.HCL {
 			ds.Append(diag.Diagnostic{
 				Severity: diag.Error, Rule: RuleLoad, Pos: diag.Pos{File: f.Path, Line: 1, Column: 1},
 				Message: fmt.Sprintf("file has no package clause: add `package %s` as its first line", p.Name),

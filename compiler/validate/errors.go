@@ -15,6 +15,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/compiler/load"
 	"github.com/platc-dev/platc/compiler/source"
 	"github.com/platc-dev/platc/internal/suggest"
@@ -95,6 +96,10 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 		}
 		d.Related = slices.DeleteFunc(d.Related, func(p diag.Pos) bool { return p == d.Pos })
 		d.Hint = h
+		if required && len(labels) > 0 && strings.HasSuffix(d.Pos.File, hclspec.Ext) {
+			// The same hint in the syntax of the file it points into.
+			d.Hint = fmt.Sprintf("add %s = … here (or a block %[1]s { … } for a struct)", labels[len(labels)-1])
+		}
 		ds = append(ds, d)
 	}
 	return ds

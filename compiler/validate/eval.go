@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"runtime"
 	"slices"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/errors"
-	"cuelang.org/go/cue/parser"
 
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/load"
@@ -39,7 +37,7 @@ type evaluator struct {
 }
 
 func newEvaluator() (*evaluator, error) {
-	inst, err := schemaInstance()
+	inst, err := schema.Instance()
 	if err != nil {
 		return nil, err
 	}
@@ -53,24 +51,6 @@ func newEvaluator() (*evaluator, error) {
 		return nil, fmt.Errorf("schema has no #Spec: %w", err)
 	}
 	return &evaluator{ctx: ctx, schema: inst, spec: spec}, nil
-}
-
-// schemaInstance parses the embedded schema into a build instance that
-// users' files can import as platc.dev/schema.
-func schemaInstance() (*build.Instance, error) {
-	inst := build.NewContext().NewInstance("", nil)
-	inst.ImportPath = schema.ImportPath
-	inst.PkgName = "schema"
-	for _, f := range schema.Sources() {
-		syn, err := parser.ParseFile(path.Join(schema.ImportPath, f.Name), f.Src)
-		if err != nil {
-			return nil, fmt.Errorf("parse schema: %w", err)
-		}
-		if err := inst.AddSyntax(syn); err != nil {
-			return nil, fmt.Errorf("schema: %w", err)
-		}
-	}
-	return inst, nil
 }
 
 // unitResult is what evaluating one unit yields.

@@ -160,6 +160,7 @@ func New(cfg Config) *cobra.Command {
 		newDestroyCmd(g),
 		newPolicyCmd(g),
 		newFmtCmd(g),
+		newConvertCmd(g),
 		newInitCmd(g),
 		newInventoryCmd(g),
 		newGitHubCmd(g),

@@ -14,14 +14,17 @@ import (
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/parser"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler/diag"
+	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/compiler/source"
 	"github.com/platc-dev/platc/internal/atomicfile"
 )
 
-const fmtLong = `Fmt formats CUE files in place in CUE's standard style, as 'cue fmt' does.
+const fmtLong = `Fmt formats CUE files in place in CUE's standard style, as 'cue fmt' does,
+and HCL spec files (.hcl) in HCL's, as 'terraform fmt' does.
 PATH may be files or directories (searched recursively, skipping cue.mod and
 hidden directories); the default is the current directory. A symlinked
 file is formatted in its target, and stays a link.
@@ -38,7 +41,7 @@ func newFmtCmd(g *globals) *cobra.Command {
 	o := &fmtOptions{}
 	cmd := &cobra.Command{
 		Use:   "fmt [PATH...]",
-		Short: "Format CUE files",
+		Short: "Format CUE and HCL files",
 		Long:  fmtLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
@@ -73,6 +76,17 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
+		if strings.HasSuffix(path, hclspec.Ext) {
+			out, ok := formatHCL(path, src, &ds)
+			if !ok || bytes.Equal(src, out) {
+				continue
+			}
+			unformatted++
+			if err := writeFormatted(g, o, stdout, path, out); err != nil {
+				return err
+			}
+			continue
+		}
 		f, err := parser.ParseFile(path, src, parser.ParseComments)
 		var out []byte
 		if err == nil {
@@ -95,21 +109,9 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 			continue
 		}
 		unformatted++
-		rel := diag.Pos{File: path}.Rel(g.base()).File
-		if o.check {
-			fmt.Fprintln(stdout, rel)
-			continue
+		if err := writeFormatted(g, o, stdout, path, out); err != nil {
+			return err
 		}
-		// A symlinked file is formatted where it lives: the link stays a
-		// link, its target is replaced (keeping its mode).
-		target, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		if err := atomicfile.Write(target, out, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		fmt.Fprintln(stdout, rel)
 	}
 	if len(ds) > 0 {
 		if err := report(g, ds, reportOptions{format: formatText}); err != nil {
@@ -123,8 +125,39 @@ func runFmt(ctx context.Context, g *globals, o *fmtOptions, stdout, stderr io.Wr
 	return nil
 }
 
-// cueFiles lists the .cue files at path: the file itself, or every .cue
-// file below a directory except in cue.mod and hidden directories.
+// writeFormatted lists a file that is not formatted and, without
+// --check, replaces it by its formatted form.
+func writeFormatted(g *globals, o *fmtOptions, stdout io.Writer, path string, out []byte) error {
+	rel := diag.Pos{File: path}.Rel(g.base()).File
+	if o.check {
+		fmt.Fprintln(stdout, rel)
+		return nil
+	}
+	// A symlinked file is formatted where it lives: the link stays a
+	// link, its target is replaced (keeping its mode).
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	if err := atomicfile.Write(target, out, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	fmt.Fprintln(stdout, rel)
+	return nil
+}
+
+// formatHCL formats an HCL file with hclwrite, after checking that it
+// parses: hclwrite formats tokens and would rearrange a broken file.
+func formatHCL(path string, src []byte, ds *diag.Diagnostics) ([]byte, bool) {
+	if errs := hclspec.SyntaxErrors(path, src); len(errs) > 0 {
+		ds.Append(errs...)
+		return nil, false
+	}
+	return hclwrite.Format(src), true
+}
+
+// cueFiles lists the .cue and .hcl files at path: the file itself, or every
+// such file below a directory except in cue.mod and hidden directories.
 func cueFiles(path, display string) ([]string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -134,8 +167,8 @@ func cueFiles(path, display string) ([]string, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		if !strings.HasSuffix(path, ".cue") {
-			return nil, fmt.Errorf("%s is not a .cue file", display)
+		if !strings.HasSuffix(path, ".cue") && !strings.HasSuffix(path, hclspec.Ext) {
+			return nil, fmt.Errorf("%s is not a .cue or .hcl file", display)
 		}
 		return []string{path}, nil
 	}
@@ -150,7 +183,7 @@ func cueFiles(path, display string) ([]string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(p, ".cue") && !strings.HasPrefix(d.Name(), ".") {
+		if (strings.HasSuffix(p, ".cue") || strings.HasSuffix(p, hclspec.Ext)) && !strings.HasPrefix(d.Name(), ".") {
 			out = append(out, p)
 		}
 		return nil

@@ -46,6 +46,7 @@ func newInitCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Blueprint, "blueprint", blueprints.Default, "starter `NAME`: "+strings.Join(blueprints.Names(), ", "))
 	cmd.Flags().StringVar(&o.Package, "package", "platform", "CUE package `NAME` of the spec")
 	cmd.Flags().StringVar(&o.Module, "module", "", "CUE module `PATH` (default example.com/PACKAGE)")
+	cmd.Flags().StringVar(&o.Format, "format", "cue", "`FORMAT` of the team files: cue or hcl (HCL team files sit beside the platform's CUE, one spec)")
 	return cmd
 }
 
@@ -113,6 +114,10 @@ func runInit(ctx context.Context, g *globals, o *initOptions, stdout, stderr io.
 		}
 	}
 	fmt.Fprintf(stdout, "Created a platc spec in %s from blueprint %s (%d files).\n", o.dir, o.Blueprint, len(files))
-	fmt.Fprintf(stdout, "Next: edit the .cue files, then run 'platc vet %s'.\n", o.dir)
+	if o.Format == "hcl" {
+		fmt.Fprintf(stdout, "Next: edit the .cue and .hcl files, then run 'platc vet %s'.\n", o.dir)
+	} else {
+		fmt.Fprintf(stdout, "Next: edit the .cue files, then run 'platc vet %s'.\n", o.dir)
+	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"text/template"
 
 	"github.com/platc-dev/platc/blueprints"
+	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/schema"
 )
 
@@ -27,6 +28,8 @@ type Options struct {
 	Version string
 	// PulumiVersion is the pulumi CLI the workflow installs (required).
 	PulumiVersion string
+	// Format of the team files: "cue" (the default) or "hcl".
+	Format string
 }
 
 func (o *Options) defaults() {
@@ -54,6 +57,11 @@ var (
 // Files returns the repository's files keyed by slash path.
 func Files(o Options) (map[string][]byte, error) {
 	o.defaults()
+	switch o.Format {
+	case "", "cue", "hcl":
+	default:
+		return nil, fmt.Errorf("invalid format %q: use cue or hcl", o.Format)
+	}
 	if !identRE.MatchString(o.Package) {
 		return nil, fmt.Errorf("invalid package name %q: use lower-case letters, digits and '_', starting with a letter", o.Package)
 	}
@@ -90,10 +98,55 @@ func Files(o Options) (map[string][]byte, error) {
 		}
 		if name == "README.md" {
 			name = "SPEC.md"
+			if o.Format == "hcl" {
+				src = teamFileRE.ReplaceAll(src, []byte("${1}.hcl"))
+			}
+		}
+		if o.Format == "hcl" && strings.HasPrefix(name, "team") && strings.HasSuffix(name, ".cue") {
+			hcl, err := teamsInHCL(name, src)
+			if err != nil {
+				return nil, err
+			}
+			name, src = strings.TrimSuffix(name, ".cue")+hclspec.Ext, hcl
 		}
 		out[name] = src
 	}
 	return out, nil
+}
+
+// teamFileRE matches the names of team files in the blueprint's text.
+var teamFileRE = regexp.MustCompile(`\b(teams|team-[a-z<>-]+)\.cue\b`)
+
+// teamsInHCL converts a blueprint's team file to HCL. Its comments come
+// along; an example in a comment (lines indented by a tab) is CUE, and is
+// converted too, so that the file shows one syntax.
+func teamsInHCL(name string, src []byte) ([]byte, error) {
+	out, ds := hclspec.ToHCL(name, src)
+	if len(ds) > 0 {
+		return nil, fmt.Errorf("blueprint %s does not convert to HCL: %s", name, ds[0].Message)
+	}
+	lines := strings.Split(string(out), "\n")
+	var res []string
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "#\t") {
+			res = append(res, teamFileRE.ReplaceAllString(lines[i], "${1}.hcl"))
+			continue
+		}
+		j := i
+		var code []string
+		for ; j < len(lines) && strings.HasPrefix(lines[j], "#\t"); j++ {
+			code = append(code, strings.TrimPrefix(lines[j], "#\t"))
+		}
+		example, ds := hclspec.ToHCL(name, []byte(strings.Join(code, "\n")+"\n"))
+		if len(ds) > 0 {
+			return nil, fmt.Errorf("the example in a comment of blueprint %s does not convert to HCL: %s", name, ds[0].Message)
+		}
+		for _, l := range strings.Split(strings.TrimRight(string(example), "\n"), "\n") {
+			res = append(res, strings.TrimRight("#   "+l, " "))
+		}
+		i = j - 1
+	}
+	return []byte(strings.Join(res, "\n")), nil
 }
 
 const gitignore = `# platc's local state: the Pulumi file backend, locks and caches.

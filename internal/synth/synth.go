@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/schema"
 )
 
@@ -19,6 +21,9 @@ type Config struct {
 	Teams int
 	// ServicesPerEnv is the number of services each team runs in each environment.
 	ServicesPerEnv int
+	// HCL writes the team files in HCL (team-NNNNN.hcl), converted from
+	// the CUE by platc's mapping, so the two forms hold the same spec.
+	HCL bool
 }
 
 func (c *Config) defaults() {
@@ -41,7 +46,16 @@ func Write(dir string, cfg Config) error {
 		files[k] = v
 	}
 	for i := range cfg.Teams {
-		files[fmt.Sprintf("team-%05d.cue", i)] = team(i, cfg)
+		name := fmt.Sprintf("team-%05d.cue", i)
+		src := team(i, cfg)
+		if cfg.HCL {
+			out, ds := hclspec.ToHCL(name, src)
+			if len(ds) > 0 {
+				return fmt.Errorf("convert %s to HCL: %v", name, ds[0].Message)
+			}
+			name, src = strings.TrimSuffix(name, ".cue")+hclspec.Ext, out
+		}
+		files[name] = src
 	}
 	for name, src := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
