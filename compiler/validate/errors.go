@@ -98,7 +98,7 @@ func (e *evaluator) convertAll(pkg *load.Package, errs []cueError, v cue.Value) 
 		d.Hint = h
 		if required && len(labels) > 0 && strings.HasSuffix(d.Pos.File, hclspec.Ext) {
 			// The same hint in the syntax of the file it points into.
-			d.Hint = fmt.Sprintf("add %s = … here (or a block %[1]s { … } for a struct)", labels[len(labels)-1])
+			d.Hint = fmt.Sprintf("add %s = … here", labels[len(labels)-1])
 		}
 		ds = append(ds, d)
 	}

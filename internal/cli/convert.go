@@ -154,10 +154,10 @@ func runConvert(ctx context.Context, g *globals, o *convertOptions, stdout, stde
 		todo = append(todo, conversion{src: path, dst: dst, out: out})
 	}
 	if len(ds) > 0 {
+		fmt.Fprintln(stderr, "nothing was converted:")
 		if err := report(g, ds.Sorted(), reportOptions{format: formatText}); err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "nothing was converted")
 		return findings()
 	}
 	for _, c := range todo {

@@ -1,11 +1,14 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,6 +81,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"github-api":  githubAPICmd,
 			"gh-workflow": ghWorkflowCmd,
+			"cmp-tree":    cmpTreeCmd,
 		},
 	}
 }
@@ -226,4 +230,57 @@ func githubAPICmd(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("unknown github-api command %q", args[0])
 	}
+}
+
+// cmpTreeCmd is "cmp-tree DIR1 DIR2 [EXCEPT...]": it fails unless the two
+// directories hold the same files with the same bytes, apart from the
+// slash paths listed in EXCEPT.
+func cmpTreeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: cmp-tree DIR1 DIR2 [EXCEPT...]")
+	}
+	skip := map[string]bool{}
+	for _, a := range args[2:] {
+		skip[a] = true
+	}
+	read := func(dir string) map[string][]byte {
+		out := map[string][]byte{}
+		root := ts.MkAbs(dir)
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			if skip[rel] {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			out[rel] = b
+			return err
+		})
+		ts.Check(err)
+		return out
+	}
+	a, b := read(args[0]), read(args[1])
+	var diffs []string
+	for name, x := range a {
+		y, ok := b[name]
+		switch {
+		case !ok:
+			diffs = append(diffs, name+" only in "+args[0])
+		case !bytes.Equal(x, y):
+			diffs = append(diffs, name+" differs")
+		}
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			diffs = append(diffs, name+" only in "+args[1])
+		}
+	}
+	if len(diffs) > 0 {
+		slices.Sort(diffs)
+		ts.Fatalf("%s and %s differ:\n%s", args[0], args[1], strings.Join(diffs, "\n"))
+	}
+	ts.Logf("%s and %s hold the same %d files", args[0], args[1], len(a))
 }
