@@ -13,6 +13,7 @@ import (
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/hclspec"
 	"github.com/platc-dev/platc/compiler/model"
+	"github.com/platc-dev/platc/internal/golden"
 	"github.com/platc-dev/platc/internal/synth"
 )
 
@@ -149,4 +150,27 @@ _hidden: 1
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("positions (-want +got):\n%s\n%v", d, ds)
 	}
+}
+
+// TestGoldenAcmeShop keeps acme-shop converted to HCL under
+// testdata/acme-shop (PLATC_UPDATE=1 rewrites it), so a change to the
+// mapping shows as a diff of real files, comments included.
+func TestGoldenAcmeShop(t *testing.T) {
+	files, err := filepath.Glob("../../examples/acme-shop/*.cue")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no acme-shop files: %v", err)
+	}
+	got := map[string][]byte{}
+	for _, p := range files {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := toHCL(p, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[strings.TrimSuffix(filepath.Base(p), ".cue")+".hcl"] = out
+	}
+	golden.Dir(t, "testdata/acme-shop", got)
 }

@@ -20,7 +20,8 @@ with paths relative to the working directory, and exits 1 when there are
 errors. It is fast enough to run on every save and in pre-commit hooks;
 'platc check' adds the references between parts of the spec and the policies.
 
-The spec is every .cue file in DIR and its subdirectories, one CUE package,
+The spec is every .cue and .hcl file in DIR and its subdirectories, one CUE
+package (HCL files are read into it by the mapping 'platc convert' describes),
 skipping cue.mod, testdata, and directories and files whose names start with
 '.' or '_'.`
 

@@ -14,6 +14,7 @@ import (
 func main() {
 	teams := flag.Int("teams", 1000, "number of teams")
 	out := flag.String("out", "", "directory to write (must not exist)")
+	hcl := flag.Bool("hcl", false, "write the team files in HCL")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "synth: -out DIR is required")
@@ -23,7 +24,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "synth: %s exists; choose a new directory\n", *out)
 		os.Exit(2)
 	}
-	if err := synth.Write(*out, synth.Config{Teams: *teams}); err != nil {
+	if err := synth.Write(*out, synth.Config{Teams: *teams, HCL: *hcl}); err != nil {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(2)
 	}
