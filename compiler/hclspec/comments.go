@@ -52,12 +52,14 @@ func endOf(t hclsyntax.Token) hcl.Pos {
 
 // commentLines returns a comment's lines without # or // or /* */.
 func commentLines(b []byte) []string {
-	s := strings.TrimRight(string(b), "\r\n")
+	// A carriage return is a line end in neither syntax's comments; it is
+	// dropped rather than carried into CUE, where it would end the line.
+	s := strings.ReplaceAll(strings.TrimRight(string(b), "\r\n"), "\r", "")
 	switch {
 	case strings.HasPrefix(s, "#"):
-		return []string{strings.TrimPrefix(s, "#")}
+		return []string{strings.TrimRight(strings.TrimPrefix(s, "#"), " \t")}
 	case strings.HasPrefix(s, "//"):
-		return []string{strings.TrimPrefix(s, "//")}
+		return []string{strings.TrimRight(strings.TrimPrefix(s, "//"), " \t")}
 	}
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "/*"), "*/")
 	var out []string

@@ -21,6 +21,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/literal"
@@ -215,6 +216,17 @@ func (r *reader) body(b *hclsyntax.Body, s *shape) []ast.Decl {
 	// repeated blocks.
 	lists := map[string]*ast.ListLit{}
 	for _, it := range items {
+		name, rng := "", hcl.Range{}
+		if it.attr != nil {
+			name, rng = it.attr.Name, it.attr.NameRange
+		} else {
+			name, rng = it.block.Type, it.block.TypeRange
+		}
+		if !utf8.ValidString(name) || !hclsyntax.ValidIdentifier(name) {
+			// HCL's lexer takes bytes that are not UTF-8 into a name.
+			r.errorf(rng, "names are letters, digits, '_' and '-', in UTF-8", "%q is not a valid name", name)
+			continue
+		}
 		if a := it.attr; a != nil {
 			if prev, ok := blockAt[a.Name]; ok {
 				r.conflict(a.NameRange, prev, a.Name)
@@ -476,12 +488,18 @@ func (r *reader) constant(x hclsyntax.Expression) ast.Expr {
 	if !r.noReferences(x) {
 		return &ast.BottomLit{Bottom: r.pos(rng.Start)}
 	}
-	if lit, ok := numberLiteral(x, r.src); ok {
+	if neg, lit, ok := numberLiteral(x, r.src); ok {
 		kind := token.INT
 		if strings.ContainsAny(lit, ".eE") {
 			kind = token.FLOAT
 		}
-		return &ast.BasicLit{Kind: kind, Value: lit, ValuePos: r.pos(rng.Start)}
+		if !neg {
+			return &ast.BasicLit{Kind: kind, Value: lit, ValuePos: r.pos(rng.Start)}
+		}
+		// -5 is an operator on a literal, as CUE's parser reads it.
+		u := x.(*hclsyntax.UnaryOpExpr)
+		return &ast.UnaryExpr{Op: token.SUB, OpPos: r.pos(rng.Start),
+			X: &ast.BasicLit{Kind: kind, Value: lit, ValuePos: r.pos(u.Val.Range().Start)}}
 	}
 	v, hds := x.Value(nil)
 	if hds.HasErrors() {
@@ -497,25 +515,23 @@ func (r *reader) constant(x hclsyntax.Expression) ast.Expr {
 }
 
 // numberLiteral returns the source text of a number written literally,
-// with its sign, so that 1.0 stays a float and 0.1 stays exact.
-func numberLiteral(x hclsyntax.Expression, src []byte) (string, bool) {
-	sign := ""
-	if u, ok := x.(*hclsyntax.UnaryOpExpr); ok && u.Op == hclsyntax.OpNegate {
-		sign, x = "-", u.Val
+// and whether it is negated, so that 1.0 stays a float and 0.1 exact.
+func numberLiteral(x hclsyntax.Expression, src []byte) (neg bool, text string, ok bool) {
+	if u, isU := x.(*hclsyntax.UnaryOpExpr); isU && u.Op == hclsyntax.OpNegate {
+		neg, x = true, u.Val
 	}
-	l, ok := x.(*hclsyntax.LiteralValueExpr)
-	if !ok || l.Val.Type() != cty.Number || l.Val.IsNull() {
-		return "", false
+	l, isLit := x.(*hclsyntax.LiteralValueExpr)
+	if !isLit || l.Val.Type() != cty.Number || l.Val.IsNull() {
+		return false, "", false
 	}
 	rng := l.SrcRange
 	if rng.Start.Byte < 0 || rng.End.Byte > len(src) || rng.Start.Byte >= rng.End.Byte {
-		return "", false
+		return false, "", false
 	}
-	text := string(src[rng.Start.Byte:rng.End.Byte])
 	if exp := l.Val.AsBigFloat().MantExp(nil); exp > maxExponent || exp < -maxExponent {
-		return "", false
+		return false, "", false
 	}
-	return sign + text, true
+	return neg, string(src[rng.Start.Byte:rng.End.Byte]), true
 }
 
 // value converts a constant.

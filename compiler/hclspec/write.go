@@ -488,7 +488,10 @@ func number(s string) string {
 	if err := literal.ParseNum(s, &ni); err != nil {
 		return s
 	}
-	return ni.String()
+	if out := ni.String(); out != "" {
+		return out
+	}
+	return s
 }
 
 func (w *writer) list(l *ast.ListLit, indent int) (string, bool) {

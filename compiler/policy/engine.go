@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,6 +35,9 @@ type Engine struct {
 	compiler *ast.Compiler
 	modules  map[string]*ast.Module
 	query    rego.PreparedEvalQuery
+	// outputs are the deny and warn rules the query reads, in the order
+	// findings are reported.
+	outputs []output
 	// Rules by rule ID, and by package path.
 	Rules     map[string]*Rule
 	byPackage map[string]*Rule
@@ -179,8 +181,9 @@ func CompileWith(ctx context.Context, sources []Source, opts Options) (*Engine, 
 	if ds.HasErrors() {
 		return nil, ds.Sorted()
 	}
+	e.outputs = findingRules(modules)
 	q, err := rego.New(
-		rego.Query("data.platc"),
+		rego.Query(e.outputQuery()),
 		rego.Compiler(c),
 		rego.Capabilities(caps),
 		rego.StrictBuiltinErrors(true),
@@ -294,14 +297,145 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Evaluation, er
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
 	ev := &Evaluation{}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+	if len(rs) == 0 {
 		return ev, nil
 	}
-	doc := rs[0].Expressions[0].Value
-	collect(doc, "platc", &ev.Findings)
-	sort.SliceStable(ev.Findings, func(i, j int) bool { return ev.Findings[i].Package < ev.Findings[j].Package })
-	ev.Capabilities = capabilities(doc)
+	b := rs[0].Bindings
+	for i, o := range e.outputs {
+		for _, v := range defined(b[fmt.Sprintf("r%d", i)]) {
+			items, ok := v.([]any)
+			if !ok {
+				continue
+			}
+			for _, it := range items {
+				ev.Findings = append(ev.Findings, RawFinding{Package: o.pkg, Deny: o.deny, Value: it})
+			}
+		}
+	}
+	for _, v := range defined(b["capabilities"]) {
+		ev.Capabilities = capabilities(v)
+	}
 	return ev, nil
+}
+
+// output is one deny or warn rule of a package.
+type output struct {
+	pkg  string // "platc.builtin.gpu_pool_fit"
+	deny bool
+	// ref is the rule's path below data.
+	ref []string
+}
+
+// packageLabels returns the labels of a package path below data.
+func packageLabels(path ast.Ref) []string {
+	var out []string
+	for _, t := range path[1:] {
+		if s, ok := t.Value.(ast.String); ok {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+// findingRules lists the deny and warn rules of the modules, sorted by
+// package, deny before warn; test packages are left out.
+func findingRules(modules map[string]*ast.Module) []output {
+	seen := map[string]bool{}
+	var out []output
+	for _, m := range modules {
+		labels := packageLabels(m.Package.Path)
+		if strings.HasSuffix(strings.Join(labels, "."), "_test") {
+			continue
+		}
+		for _, r := range m.Rules {
+			// A rule's head may name a document below its package
+			// (x.deny contains … in package platc.custom): its findings
+			// belong to that document's path, platc.custom.x.
+			parts, ok := headPath(r.Head.Ref())
+			if !ok {
+				continue
+			}
+			name := parts[len(parts)-1]
+			if name != "deny" && name != "warn" {
+				continue
+			}
+			ref := append(slices.Clone(labels), parts...)
+			o := output{pkg: strings.Join(ref[:len(ref)-1], "."), deny: name == "deny", ref: ref}
+			if key := strings.Join(ref, "\x00"); !seen[key] {
+				seen[key] = true
+				out = append(out, o)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b output) int {
+		return cmp.Or(cmp.Compare(a.pkg, b.pkg), -cmp.Compare(b2i(a.deny), b2i(b.deny)))
+	})
+	return out
+}
+
+// headPath returns the labels of a rule head's reference when all are
+// constant names.
+func headPath(ref ast.Ref) ([]string, bool) {
+	out := make([]string, 0, len(ref))
+	for i, t := range ref {
+		switch v := t.Value.(type) {
+		case ast.Var:
+			if i > 0 {
+				return nil, false
+			}
+			out = append(out, string(v))
+		case ast.String:
+			out = append(out, string(v))
+		default:
+			return nil, false
+		}
+	}
+	return out, len(out) > 0
+}
+
+// outputQuery asks for each deny and warn rule, and for the blueprint
+// capabilities, and nothing else. Asking for data.platc as a whole made
+// OPA evaluate and convert to Go every rule of every package, the
+// library's helpers included, whose documents grow with the spec: at
+// 3,000 teams that conversion was two thirds of the policy phase. Each
+// rule is wrapped in a comprehension ([x | x := rule]) so that one that is
+// undefined yields [] instead of making the whole query undefined.
+func (e *Engine) outputQuery() string {
+	var b strings.Builder
+	for i, o := range e.outputs {
+		fmt.Fprintf(&b, "r%d := [x | x := data%s]\n", i, refText(o.ref))
+	}
+	for _, m := range e.modules {
+		if m.Package.Path.String() == "data."+CapabilitiesPackage {
+			fmt.Fprintf(&b, "capabilities := [x | x := data.%s.has]\n", CapabilitiesPackage)
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "true"
+	}
+	return b.String()
+}
+
+// refText writes labels as a reference below data, quoting the ones
+// that are not plain names (a package platc.custom["my-rules"]).
+func refText(labels []string) string {
+	var b strings.Builder
+	for _, l := range labels {
+		if ast.IsVarCompatibleString(l) {
+			b.WriteString("." + l)
+		} else {
+			fmt.Fprintf(&b, "[%q]", l)
+		}
+	}
+	return b.String()
+}
+
+// defined returns the elements of a comprehension's result: one value
+// when the rule was defined, none otherwise.
+func defined(v any) []any {
+	items, _ := v.([]any)
+	return items
 }
 
 // EvalError is a policy that failed as it was evaluated: a built-in
@@ -336,18 +470,9 @@ func (e *Engine) evalError(te *topdown.Error) *EvalError {
 	return &EvalError{Diag: d, Net: net}
 }
 
-// capabilities reads data.platc.lib.capabilities.has from the value of
-// data.platc.
-func capabilities(doc any) []string {
-	cur := doc
-	for _, k := range append(strings.Split(strings.TrimPrefix(CapabilitiesPackage, "platc."), "."), "has") {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = obj[k]
-	}
-	items, ok := cur.([]any)
+// capabilities reads the set data.platc.lib.capabilities.has.
+func capabilities(v any) []string {
+	items, ok := v.([]any)
 	if !ok {
 		return nil
 	}
@@ -359,32 +484,6 @@ func capabilities(doc any) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// collect walks the value of data.platc, taking the deny and warn sets of
-// every package.
-func collect(v any, pkg string, out *[]RawFinding) {
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		switch k {
-		case "deny", "warn":
-			if items, ok := obj[k].([]any); ok {
-				for _, it := range items {
-					*out = append(*out, RawFinding{Package: pkg, Deny: k == "deny", Value: it})
-				}
-				continue
-			}
-		}
-		collect(obj[k], pkg+"."+k, out)
-	}
 }
 
 // RuleFor returns the rule of a package, or nil for packages that declare
