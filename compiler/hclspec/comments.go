@@ -27,6 +27,10 @@ func comments(src []byte, path string) []commentGroup {
 			continue
 		}
 		lines := commentLines(t.Bytes)
+		if len(lines) == 0 {
+			// An empty block comment, /**/, says nothing.
+			continue
+		}
 		if n := len(out); n > 0 && out[n-1].end.Line >= t.Range.Start.Line-1 &&
 			len(bytes.TrimSpace(src[out[n-1].end.Byte:t.Range.Start.Byte])) == 0 &&
 			!strings.HasSuffix(string(src[:t.Range.Start.Byte]), "\n\n") {

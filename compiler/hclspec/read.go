@@ -67,9 +67,8 @@ func Read(path string, src []byte, opts Options) (*ast.File, diag.Diagnostics) {
 	}
 	r := &reader{path: path, src: src, file: token.NewFile(path, -1, len(src)), comments: opts.Comments}
 	r.file.SetLinesForContent(src)
-	f, hds := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	if hds.HasErrors() {
-		r.hclDiags(hds)
+	f, ok := r.parse()
+	if !ok {
 		return nil, r.ds.Sorted()
 	}
 	body, ok := f.Body.(*hclsyntax.Body)
@@ -89,14 +88,70 @@ func Read(path string, src []byte, opts Options) (*ast.File, diag.Diagnostics) {
 
 // SyntaxErrors returns HCL's syntax errors in src, nil when it parses.
 func SyntaxErrors(path string, src []byte) diag.Diagnostics {
-	_, hds := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	if !hds.HasErrors() {
-		return nil
-	}
 	r := &reader{path: path, src: src, file: token.NewFile(path, -1, len(src))}
 	r.file.SetLinesForContent(src)
-	r.hclDiags(hds)
+	if _, ok := r.parse(); ok {
+		return nil
+	}
 	return r.ds.Sorted()
+}
+
+// MaxNesting bounds how deeply an HCL file may nest brackets, braces and
+// parentheses, and how long a chain of unary operators (- - - 1, !!true)
+// may be. hclsyntax parses both by recursion, and input nested some
+// hundred thousand levels deep overflows the goroutine stack, which no
+// recover can catch. The bound is far above any spec (acme-shop nests 5
+// levels; the loader refuses more than 100 after reading), and is
+// counted on the bytes, strings and comments included, before parsing.
+const MaxNesting = 1000
+
+// parse parses the file with hclsyntax after bounding its nesting; it
+// reports the problems and returns false when there are any.
+func (r *reader) parse() (*hcl.File, bool) {
+	if at, ok := nestingWithin(r.src, MaxNesting); !ok {
+		p := r.file.Pos(at, token.NoRelPos)
+		r.ds.Append(diag.Diagnostic{Severity: diag.Error, Rule: RuleSyntax, Pos: source.Pos(p),
+			Message: fmt.Sprintf("nested more than %d levels deep (brackets, braces, parentheses or unary operators)", MaxNesting),
+			Hint:    "a spec nests a few levels; flatten the value"})
+		return nil, false
+	}
+	f, hds := hclsyntax.ParseConfig(r.src, r.path, hcl.InitialPos)
+	if hds.HasErrors() {
+		r.hclDiags(hds)
+		return nil, false
+	}
+	return f, true
+}
+
+// nestingWithin scans src for the first byte where the brackets, braces
+// and parentheses open, or a run of unary operators, exceed limit. It
+// counts every byte, in strings and comments too: true nesting can only
+// be undercounted by closing brackets that are not there, so deep input is
+// always caught, and a string would need a thousand unmatched brackets to
+// be refused.
+func nestingWithin(src []byte, limit int) (int, bool) {
+	depth, unary := 0, 0
+	for i, c := range src {
+		switch c {
+		case '{', '[', '(':
+			depth++
+			if depth > limit {
+				return i, false
+			}
+		case '}', ']', ')':
+			depth = max(depth-1, 0)
+		case '-', '!':
+			unary++
+			if unary > limit {
+				return i, false
+			}
+			continue
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		unary = 0
+	}
+	return 0, true
 }
 
 type reader struct {

@@ -199,6 +199,14 @@ func TestReadRefuses(t *testing.T) {
 		src:  "platform {\n  gpuModels = { (1) = \"x\" }\n}\n",
 		want: []string{"2:17 hcl an object key must be a string"},
 	}, {
+		name: "nesting deeper than the parser's recursion can take",
+		src:  "platform {\n  x = " + strings.Repeat("[", 200000) + strings.Repeat("]", 200000) + "\n}\n",
+		want: []string{"2:1006 syntax nested more than 1000 levels deep"},
+	}, {
+		name: "a long chain of unary operators",
+		src:  "platform {\n  x = " + strings.Repeat("- ", 200000) + "1\n}\n",
+		want: []string{"2:2007 syntax nested more than 1000 levels deep"},
+	}, {
 		name: "a number out of range",
 		src:  "platform {\n  x = 1e99999\n}\n",
 		want: []string{"2:7 hcl the number is out of range"},
