@@ -100,9 +100,9 @@ func cueComment(lines []string, doc, line bool) *ast.CommentGroup {
 }
 
 // attachComments gives each comment to the field it documents: a comment
-// on the line of a field's end trails that field; any other comment is
-// the doc comment of the next field; comments after the last field end
-// the file.
+// on the line of a field's end, or of a block's opening brace, trails that
+// field; any other comment is the doc comment of the next field; comments
+// after the last field end the file.
 func (r *reader) attachComments(f *ast.File) {
 	groups := comments(r.src, r.path)
 	byStart := slices.Clone(r.placed)
@@ -130,7 +130,11 @@ func (r *reader) attachComments(f *ast.File) {
 		if len(g.lines) == 1 {
 			var trail *ast.Field
 			for _, p := range byStart {
-				if p.end.Line == g.start.Line && p.end.Byte <= g.start.Byte {
+				// A comment after a field on its last line trails it; so
+				// does one after a block's opening brace (written so by
+				// Write), unless a field inside starts on that line.
+				if p.start.Byte < g.start.Byte && (p.end.Line == g.start.Line && p.end.Byte <= g.start.Byte ||
+					p.block && p.start.Line == g.start.Line) {
 					trail = p.field
 				}
 			}

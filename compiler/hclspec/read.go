@@ -168,12 +168,14 @@ type reader struct {
 type placed struct {
 	start, end hcl.Pos
 	field      *ast.Field
+	// block reports a block, whose first line ends with its opening brace.
+	block bool
 }
 
 // place records where a field was written, for attaching comments.
-func (r *reader) place(start, end hcl.Pos, f *ast.Field) {
+func (r *reader) place(start, end hcl.Pos, f *ast.Field, block bool) {
 	if r.comments {
-		r.placed = append(r.placed, placed{start, end, f})
+		r.placed = append(r.placed, placed{start, end, f, block})
 	}
 }
 
@@ -291,7 +293,7 @@ func (r *reader) body(b *hclsyntax.Body, s *shape) []ast.Decl {
 			fs := s.field(a.Name)
 			r.checkAttrForm(a, fs)
 			f := &ast.Field{Label: r.label(a.Name, a.NameRange.Start), Value: r.expr(a.Expr)}
-			r.place(a.SrcRange.Start, a.SrcRange.End, f)
+			r.place(a.SrcRange.Start, a.SrcRange.End, f, false)
 			decls = append(decls, f)
 			continue
 		}
@@ -302,7 +304,7 @@ func (r *reader) body(b *hclsyntax.Body, s *shape) []ast.Decl {
 		}
 		fs := s.field(blk.Type)
 		if f := r.block(blk, fs, blockAt, lists); f != nil {
-			r.place(blk.TypeRange.Start, blk.Body.SrcRange.End, f)
+			r.place(blk.TypeRange.Start, blk.Body.SrcRange.End, f, true)
 			decls = append(decls, f)
 		}
 	}
@@ -456,7 +458,7 @@ func (r *reader) expr(x hclsyntax.Expression) ast.Expr {
 			}
 			keys[name] = krng
 			f := &ast.Field{Label: r.label(name, krng.Start), Value: r.expr(it.ValueExpr)}
-			r.place(krng.Start, it.ValueExpr.Range().End, f)
+			r.place(krng.Start, it.ValueExpr.Range().End, f, false)
 			st.Elts = append(st.Elts, f)
 		}
 		st.Rbrace = r.pos(x.SrcRange.End)
