@@ -21,6 +21,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"cuelang.org/go/cue/ast"
@@ -28,7 +29,6 @@ import (
 	"cuelang.org/go/cue/token"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/platc-dev/platc/compiler/diag"
@@ -379,6 +379,12 @@ func (r *reader) block(blk *hclsyntax.Block, fs *shape, seen map[string]hcl.Rang
 		return &ast.Field{Label: r.label(blk.Type, blk.TypeRange.Start), Value: r.structLit(blk.Body, fs)}
 	}
 
+	for i, lab := range blk.Labels {
+		if !printable(lab) {
+			r.errorf(blk.LabelRanges[i], "write the key as a quoted string of printable UTF-8", "label %q holds a control character or bytes that are not UTF-8", lab)
+			return nil
+		}
+	}
 	cur := fs
 	for i, lab := range blk.Labels {
 		switch cur.kind {
@@ -412,10 +418,60 @@ func (r *reader) block(blk *hclsyntax.Block, fs *shape, seen map[string]hcl.Rang
 	return &ast.Field{Label: r.label(blk.Type, blk.TypeRange.Start), Value: value}
 }
 
+// printable reports a string of UTF-8 without control characters, as a
+// map key must be.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// quote writes s as an HCL quoted string: escaped as HCL reads it back,
+// template sequences doubled and control characters as \u escapes.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, c := range s {
+		switch {
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case (c == '$' || c == '%') && i+1 < len(s) && s[i+1] == '{':
+			b.WriteRune(c)
+			b.WriteRune(c)
+		case c == utf8.RuneError:
+			b.WriteString(`\ufffd`)
+		case unicode.IsControl(c) || c == '\u2028' || c == '\u2029':
+			if c > 0xffff {
+				fmt.Fprintf(&b, `\U%08x`, c)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			}
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 func quoteLabels(labels []string) string {
 	q := make([]string, len(labels))
 	for i, l := range labels {
-		q[i] = string(hclwrite.TokensForValue(cty.StringVal(l)).Bytes())
+		q[i] = quote(l)
 	}
 	return strings.Join(q, " ")
 }
@@ -450,6 +506,10 @@ func (r *reader) expr(x hclsyntax.Expression) ast.Expr {
 				continue
 			}
 			krng := it.KeyExpr.Range()
+			if !printable(name) {
+				r.errorf(krng, "write the key as a quoted string of printable UTF-8", "key %q holds a control character or bytes that are not UTF-8", name)
+				continue
+			}
 			if prev, dup := keys[name]; dup {
 				r.ds.Append(diag.Diagnostic{Severity: diag.Error, Rule: RuleMapping, Pos: r.dpos(krng.Start),
 					Message: fmt.Sprintf("key %q is given twice in this object", name),

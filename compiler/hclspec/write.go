@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/platc-dev/platc/compiler/diag"
 	"github.com/platc-dev/platc/compiler/source"
@@ -445,7 +444,7 @@ func (w *writer) value(x ast.Expr, indent int) (string, bool) {
 				w.errorf(x, "string: %v", err)
 				return "", false
 			}
-			return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes()), true
+			return quote(s), true
 		case token.INT, token.FLOAT:
 			return number(x.Value), true
 		case token.TRUE, token.FALSE, token.NULL:
@@ -603,5 +602,5 @@ func objectKey(name string) string {
 			return name
 		}
 	}
-	return string(hclwrite.TokensForValue(cty.StringVal(name)).Bytes())
+	return quote(name)
 }
