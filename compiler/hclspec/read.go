@@ -673,10 +673,17 @@ func (r *reader) value(v cty.Value, p token.Pos) (ast.Expr, string) {
 		if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
 			return nil, "the number is out of range"
 		}
+		neg := f.Sign() < 0
+		f.Abs(f)
+		lit := &ast.BasicLit{Kind: token.FLOAT, Value: floatText(f), ValuePos: p}
 		if f.IsInt() {
-			return &ast.BasicLit{Kind: token.INT, Value: f.Text('f', 0), ValuePos: p}, ""
+			lit.Kind, lit.Value = token.INT, f.Text('f', 0)
 		}
-		return &ast.BasicLit{Kind: token.FLOAT, Value: floatText(f), ValuePos: p}, ""
+		if neg {
+			// A negative number is CUE's unary minus on its magnitude.
+			return &ast.UnaryExpr{Op: token.SUB, OpPos: p, X: lit}, ""
+		}
+		return lit, ""
 	case t.IsListType() || t.IsTupleType() || t.IsSetType():
 		l := &ast.ListLit{Lbrack: p}
 		for it := v.ElementIterator(); it.Next(); {

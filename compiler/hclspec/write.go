@@ -483,6 +483,9 @@ func (w *writer) value(x ast.Expr, indent int) (string, bool) {
 // number writes a CUE number literal as HCL reads numbers: decimal, with
 // CUE's digit separators, bases and multipliers (1Ki) worked out.
 func number(s string) string {
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		return "-" + number(rest)
+	}
 	var ni literal.NumInfo
 	if err := literal.ParseNum(s, &ni); err != nil {
 		return s
