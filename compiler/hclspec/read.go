@@ -670,6 +670,9 @@ func (r *reader) value(v cty.Value, p token.Pos) (ast.Expr, string) {
 		return &ast.BasicLit{Kind: token.FALSE, Value: "false", ValuePos: p}, ""
 	case t == cty.Number:
 		f := v.AsBigFloat()
+		if f.IsInf() {
+			return nil, "the number is infinite (a division by zero?)"
+		}
 		if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
 			return nil, "the number is out of range"
 		}

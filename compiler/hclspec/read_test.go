@@ -207,6 +207,10 @@ func TestReadRefuses(t *testing.T) {
 		src:  "platform {\n  x = " + strings.Repeat("- ", 200000) + "1\n}\n",
 		want: []string{"2:2007 syntax nested more than 1000 levels deep"},
 	}, {
+		name: "an infinite number",
+		src:  "platform {\n  x = 6 / 0\n}\n",
+		want: []string{"2:7 hcl the number is infinite"},
+	}, {
 		name: "a number out of range",
 		src:  "platform {\n  x = 1e99999\n}\n",
 		want: []string{"2:7 hcl the number is out of range"},
