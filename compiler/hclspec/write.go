@@ -303,7 +303,7 @@ func (w *writer) mapEntry(typ string, e *entry, s *shape, labels []string, inden
 		w.errorf(e.fields[0], "%s %s must be a struct", typ, quoteLabels(labels))
 		return
 	}
-	if s.kind == collection && blockable(s.entry()) && entriesAreStructs(sts) {
+	if (s.kind == collection || s.kind == open && !keysAreNames(sts)) && blockable(s.entry()) && entriesAreStructs(sts) {
 		elts := entryElts(e, sts)
 		for _, sub := range w.gather(elts, false) {
 			w.mapEntry(typ, sub, s.entry(), append(labels[:len(labels):len(labels)], sub.name), indent)
