@@ -229,10 +229,7 @@ func (r *reader) snippet(rng hcl.Range) string {
 // label returns a field label for name at p, quoted when it is not a
 // plain CUE identifier.
 func (r *reader) label(name string, p hcl.Pos) ast.Label {
-	if plainIdent(name) {
-		return &ast.Ident{Name: name, NamePos: r.pos(p)}
-	}
-	return &ast.BasicLit{Kind: token.STRING, Value: literal.Label.Quote(name), ValuePos: r.pos(p)}
+	return r.labelAt(name, r.pos(p))
 }
 
 // plainIdent reports whether name can stand unquoted as a regular CUE

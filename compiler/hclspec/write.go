@@ -244,11 +244,8 @@ func (w *writer) entry(e *entry, s *shape, labels []string, indent int) {
 	sts, allStructs := structs(e)
 	switch {
 	case allStructs && (s.kind == record || s.kind == open) && (s.kind == record || keysAreNames(sts)):
-		w.docComments(e.fields[0], indent)
-		w.line(indent, blockHeader(e.name, labels)+" {"+lineComment(e.fields[0]))
-		w.decls(blockElts(e, sts), s, indent+1, false)
-		w.line(indent, "}")
-	case allStructs && (s.kind == collection || s.kind == open) && blockable(s.entry()) && entriesAreStructs(sts):
+		w.block(e.name, e, sts, s, labels, indent)
+	case allStructs && asEntries(s, sts):
 		elts := entryElts(e, sts)
 		for i, sub := range w.gather(elts, false) {
 			if i > 0 && indent == 0 {
@@ -297,22 +294,38 @@ func (w *writer) entry(e *entry, s *shape, labels []string, indent int) {
 // the entry is itself a collection of structs, the blocks of its entries
 // with one more label.
 func (w *writer) mapEntry(typ string, e *entry, s *shape, labels []string, indent int) {
-	w.docComments(e.fields[0], indent)
 	sts, ok := structs(e)
 	if !ok {
+		w.docComments(e.fields[0], indent)
 		w.errorf(e.fields[0], "%s %s must be a struct", typ, quoteLabels(labels))
 		return
 	}
-	if (s.kind == collection || s.kind == open && !keysAreNames(sts)) && blockable(s.entry()) && entriesAreStructs(sts) {
+	if asEntries(s, sts) && (s.kind == collection || !keysAreNames(sts)) {
+		// The doc comment moves to the first entry (entryElts).
 		elts := entryElts(e, sts)
 		for _, sub := range w.gather(elts, false) {
 			w.mapEntry(typ, sub, s.entry(), append(labels[:len(labels):len(labels)], sub.name), indent)
 		}
 		return
 	}
+	w.block(typ, e, sts, s, labels, indent)
+}
+
+// block writes the entry's fields as one block: its doc comment, the
+// header with the labels, the merged body.
+func (w *writer) block(typ string, e *entry, sts []*ast.StructLit, s *shape, labels []string, indent int) {
+	w.docComments(e.fields[0], indent)
 	w.line(indent, blockHeader(typ, labels)+" {"+lineComment(e.fields[0]))
 	w.decls(blockElts(e, sts), s, indent+1, false)
 	w.line(indent, "}")
+}
+
+// asEntries reports whether struct literals of a field of shape s are
+// written as map entries, one labelled block each: the schema says it is
+// a map (or does not say), its entries are blocks, and every value is a
+// struct.
+func asEntries(s *shape, sts []*ast.StructLit) bool {
+	return (s.kind == collection || s.kind == open) && blockable(s.entry()) && entriesAreStructs(sts)
 }
 
 // freeComments writes the comments standing alone among decls.

@@ -41,7 +41,7 @@ func (f *File) analyse() {
 		path := strings.Trim(spec.Path.Value, `"`)
 		f.Imports = append(f.Imports, path)
 		f.ImportPos = append(f.ImportPos, spec.Path.Pos())
-		if path == SchemaImportPath || strings.HasPrefix(path, SchemaImportPath+"@") || strings.HasPrefix(path, SchemaImportPath+":") {
+		if IsSchemaImport(path) {
 			schemaName = "schema"
 			if spec.Name != nil {
 				schemaName = spec.Name.Name

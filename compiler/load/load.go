@@ -230,14 +230,12 @@ func findFiles(root string) ([]string, error) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != target && (name == "cue.mod" || name == "testdata" || name == "node_modules" ||
-				strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			if p != target && SkipsDir(name) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if (strings.HasSuffix(name, ".cue") || strings.HasSuffix(name, hclspec.Ext)) && !strings.HasPrefix(name, ".") &&
-			!strings.HasPrefix(name, "_") && !strings.HasSuffix(name, "_tool.cue") {
+		if IsSpecFile(name) {
 			rel, err := filepath.Rel(target, p)
 			if err != nil {
 				return err
@@ -251,6 +249,27 @@ func findFiles(root string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// SkipsDir reports a directory below the spec's root whose files are not
+// part of the spec: cue.mod, testdata, node_modules, and names starting
+// with '.' or '_'.
+func SkipsDir(name string) bool {
+	return name == "cue.mod" || name == "testdata" || name == "node_modules" ||
+		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// IsSpecFile reports a file name that is part of a spec: a .cue or .hcl
+// file not starting with '.' or '_', and not a CUE *_tool.cue file.
+func IsSpecFile(name string) bool {
+	return (strings.HasSuffix(name, ".cue") || strings.HasSuffix(name, hclspec.Ext)) &&
+		!strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") && !strings.HasSuffix(name, "_tool.cue")
+}
+
+// IsSchemaImport reports an import path that names the platc schema,
+// with or without a version or package qualifier.
+func IsSchemaImport(path string) bool {
+	return path == SchemaImportPath || strings.HasPrefix(path, SchemaImportPath+"@") || strings.HasPrefix(path, SchemaImportPath+":")
 }
 
 // retainSourceBytes is the largest spec, in bytes of source, whose syntax

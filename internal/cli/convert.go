@@ -199,14 +199,12 @@ func specFiles(path, display, ext string) (files []string, dir bool, err error) 
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != path && (name == "cue.mod" || name == "testdata" || name == "node_modules" ||
-				strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			if p != path && load.SkipsDir(name) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ext) && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") &&
-			!strings.HasSuffix(name, "_tool.cue") {
+		if strings.HasSuffix(name, ext) && load.IsSpecFile(name) {
 			files = append(files, p)
 		}
 		return nil
@@ -221,8 +219,7 @@ func bindsSchema(path string, src []byte) bool {
 		return false
 	}
 	for spec := range f.ImportSpecs() {
-		p := strings.Trim(spec.Path.Value, `"`)
-		if p == load.SchemaImportPath || strings.HasPrefix(p, load.SchemaImportPath+"@") || strings.HasPrefix(p, load.SchemaImportPath+":") {
+		if load.IsSchemaImport(strings.Trim(spec.Path.Value, `"`)) {
 			return true
 		}
 	}
