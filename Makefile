@@ -23,7 +23,7 @@ PULUMI_VERSION := v3.259.0
 # a Tuesday morning, inside its change windows.
 EXAMPLE_NOW := 2026-11-24T10:00:00Z
 
-.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-hcl bench-vet bench-check fuzz fuzz-adversarial demo fmt vet clean
+.PHONY: help build install tools tools-pulumi tools-chromium bench-tools test test-short golden bench bench-docs bench-render bench-hcl bench-apply bench-vet bench-check fuzz fuzz-adversarial demo fmt vet clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ bench-render: ## platc render against platc check on the generated 1000-team org
 
 bench-hcl: ## platc vet of the generated 1000-team organisation with team files in HCL against the same in CUE, side by side (bar: 1.2x)
 	$(GO) test -run '^$$' -bench 'BenchmarkVetHCL' -benchtime 5x ./compiler
+
+bench-apply: tools ## platc apply of the generated 1000-team organisation: the first apply, a no-op apply, and render beside it (bar: no-op within render + 3 s per environment)
+	$(GO) test -run '^$$' -bench 'BenchmarkApply/teams=1000' -benchtime 1x -v ./internal/cli
 
 bench-vet: build tools ## platc vet against plain cue vet on the same generated specs, side by side
 	bash .ci/bench-vet.sh

@@ -122,6 +122,10 @@ type PolicySettings struct {
 	Disabled []string `json:"disabled"`
 }
 
+// Tiers are the environment tiers the schema allows (#Tier), in the order
+// changes reach them.
+var Tiers = []string{"dev", "test", "prod"}
+
 type Environment struct {
 	Name          string            `json:"name"`
 	Tier          string            `json:"tier"`

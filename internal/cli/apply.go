@@ -18,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platc-dev/platc/compiler/changewindow"
+	"github.com/platc-dev/platc/compiler/emit"
+	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/internal/gitrepo"
 	"github.com/platc-dev/platc/internal/lockfile"
 	"github.com/platc-dev/platc/internal/outtree"
@@ -52,6 +54,14 @@ not left running: apply refuses (exit 1, naming them) unless
 removes their GitOps directories in the same commit. --refresh refreshes
 each stack from the cloud first and reports how the cloud drifted from
 the state.
+
+--env and --tier apply some of the environments: their stacks are
+updated and their GitOps directories written, the files the environments
+share (catalog, CODEOWNERS, the engine's kustomization) follow the spec,
+and every other environment's directory stays as the repository has it.
+That is how a pipeline gates each tier behind its own approval: one apply
+job per tier, in order (the workflow platc init writes does this). A tier
+no environment has selects nothing, and the apply changes nothing.
 
 Applies of the same state or GitOps repository take turns: a second one
 waits for the first (--lock-timeout to give up). An interrupt (Ctrl-C)
@@ -152,6 +162,15 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(stacks) == 0 {
+		// A workflow's job for a tier the spec has no environment of.
+		fmt.Fprintf(stderr, "platc: no environment of the spec is selected by %s: nothing to apply\n", o.selection())
+		if o.output.value == formatJSON {
+			return json.NewEncoder(g.cfg.Stdout).Encode(&applyReport{Stacks: []*pulumi.Result{}, GitOps: applyGitOps{Dir: o.out}})
+		}
+		fmt.Fprintln(g.cfg.Stdout, "Apply complete: no environment selected, nothing changed.")
+		return nil
+	}
 
 	// The same instant the policies saw.
 	now := o.now.Now()
@@ -240,6 +259,11 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 	old, err := outtree.ReadOwned(outDir)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
+	}
+	if o.selective() {
+		if tree, err = selectTree(ctx, p, tree, old, stacks); err != nil {
+			return err
+		}
 	}
 	diff := treediff.Compare(old, tree, p.Platform.GitOps.Path)
 	if !o.force {
@@ -576,4 +600,56 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// selectTree is the tree an apply of some of the environments commits:
+// the selected environments' files as rendered, the files the
+// environments share, and the other environments' files as the
+// repository has them, so that an environment's GitOps directory changes
+// only in its own apply (and behind its own approval). The files of
+// environments the spec no longer declares are left out, as in a full
+// apply. An environment the repository does not have yet and that is not
+// selected is rendered out altogether, so that the shared files (the
+// engine's kustomization) name no directory the repository lacks.
+func selectTree(ctx context.Context, p *plan.Plan, tree, old map[string][]byte, stacks []*pulumi.Stack) (map[string][]byte, error) {
+	root := p.Platform.GitOps.Path
+	selected := map[string]bool{}
+	for _, s := range stacks {
+		selected[s.Environment] = true
+	}
+	declared := map[string]bool{}
+	for _, env := range p.Environments {
+		declared[env.Name] = true
+	}
+	present := map[string]bool{}
+	for f := range old {
+		present[treediff.EnvironmentOf(root, f)] = true
+	}
+	var kept []*plan.Environment
+	for _, env := range p.Environments {
+		if selected[env.Name] || present[env.Name] {
+			kept = append(kept, env)
+		}
+	}
+	if len(kept) < len(p.Environments) {
+		q := *p
+		q.Environments = kept
+		rendered := newCollector()
+		if err := emit.Run(ctx, &q, rendered, emitters()...); err != nil {
+			return nil, err
+		}
+		tree = rendered.Files()
+	}
+	out := make(map[string][]byte, len(tree))
+	for f, b := range tree {
+		if env := treediff.EnvironmentOf(root, f); env == "" || selected[env] {
+			out[f] = b
+		}
+	}
+	for f, b := range old {
+		if env := treediff.EnvironmentOf(root, f); declared[env] && !selected[env] {
+			out[f] = b
+		}
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +20,10 @@ import (
 // organisations against a local file backend and a new GitOps
 // repository: the first apply, which creates every stack's components and
 // commits the whole tree, and a second with no change (render, previews
-// and git status). It reports first-s/op, noop-s/op and the first
-// apply's resources per second.
+// and git status), beside a render of the same spec into a new directory.
+// It reports first-s/op, noop-s/op, render-s/op, the no-op apply's cost
+// over render per environment (bar: 3 s) and the first apply's resources
+// per second.
 func BenchmarkApply(b *testing.B) {
 	for _, teams := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("teams=%d", teams), func(b *testing.B) {
@@ -34,7 +37,7 @@ func BenchmarkApply(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Setenv("PATH", filepath.Join(root, ".tools", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
-			var first, noop time.Duration
+			var first, noop, render time.Duration
 			resources, n := 0, 0
 			for b.Loop() {
 				dir := b.TempDir()
@@ -65,10 +68,20 @@ func BenchmarkApply(b *testing.B) {
 						b.Logf("%s %s", time.Since(start).Round(time.Millisecond), line)
 					}
 				}
+				// render alone, as apply renders: into a new directory.
+				var stderr bytes.Buffer
+				start = time.Now()
+				if code := cli.Run(context.Background(), cli.Config{Stdout: io.Discard, Stderr: &stderr},
+					[]string{"render", "--now", "2026-11-24T10:00:00Z", "--out", filepath.Join(dir, "rendered"), spec}); code != cli.ExitOK {
+					b.Fatalf("platc render exited %d\n%s", code, stderr.String())
+				}
+				render += time.Since(start)
 				n++
 			}
 			b.ReportMetric(first.Seconds()/float64(n), "first-s/op")
 			b.ReportMetric(noop.Seconds()/float64(n), "noop-s/op")
+			b.ReportMetric(render.Seconds()/float64(n), "render-s/op")
+			b.ReportMetric((noop-render).Seconds()/float64(n)/float64(len(synth.Environments)), "noop-over-render-s/env")
 			b.ReportMetric(float64(resources)/first.Seconds(), "resources/s")
 		})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/compiler/plan"
 	"github.com/platc-dev/platc/providers/pulumi"
 )
@@ -24,6 +25,7 @@ import (
 // stackOptions are the flags plan and apply share for Pulumi stacks.
 type stackOptions struct {
 	envs           []string
+	tiers          []string
 	backend        string
 	secrets        string
 	componentsOnly bool
@@ -33,6 +35,7 @@ type stackOptions struct {
 func (o *stackOptions) stackFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.envs, "env", nil, "only this `ENV`ironment's stack (repeatable; default: all)")
+	f.StringArrayVar(&o.tiers, "tier", nil, "only the stacks of the environments of this `TIER` (dev, test or prod; repeatable; default: all)")
 	f.StringVar(&o.backend, "backend", "", "Pulumi state backend `URL` (default: platform.pulumi.backend, else file://DIR/.platc/state)")
 	f.StringVar(&o.secrets, "secrets-provider", "", "secrets provider for new stacks: passphrase, awskms://…, … (default: platform.pulumi.secretsProvider)")
 	f.BoolVar(&o.componentsOnly, "components-only", false, "leave the cloud provider resources out: the stacks hold platc's components and outputs only (no provider plugins or credentials needed)")
@@ -86,11 +89,28 @@ func sum(m map[string]int) int {
 	return n
 }
 
-// selectStacks returns the stacks of the environments --env names, in the
-// plan's order; an unknown name is a usage error that lists the known ones.
+// selection is the --env and --tier flags in words.
+func (o *stackOptions) selection() string {
+	var parts []string
+	for _, e := range o.envs {
+		parts = append(parts, "--env "+e)
+	}
+	for _, t := range o.tiers {
+		parts = append(parts, "--tier "+t)
+	}
+	return strings.Join(parts, " ")
+}
+
+// selective reports whether --env or --tier narrows the environments.
+func (o *stackOptions) selective() bool { return len(o.envs)+len(o.tiers) > 0 }
+
+// selectStacks returns the stacks of the environments --env names and
+// --tier selects, in the plan's order. An unknown environment or tier is a
+// usage error that lists the known ones; a tier no environment has selects
+// nothing.
 func (o *stackOptions) selectStacks(p *plan.Plan) ([]*pulumi.Stack, error) {
 	all := pulumi.Stacks(p)
-	if len(o.envs) == 0 {
+	if !o.selective() {
 		return all, nil
 	}
 	var known []string
@@ -102,9 +122,15 @@ func (o *stackOptions) selectStacks(p *plan.Plan) ([]*pulumi.Stack, error) {
 			return nil, usageError("unknown --env %q: the spec's environments are %s", e, strings.Join(known, ", "))
 		}
 	}
-	var out []*pulumi.Stack
+	for _, t := range o.tiers {
+		if !slices.Contains(model.Tiers, t) {
+			return nil, usageError("unknown --tier %q: the tiers are %s", t, strings.Join(model.Tiers, ", "))
+		}
+	}
+	out := []*pulumi.Stack{}
 	for _, s := range all {
-		if slices.Contains(o.envs, s.Environment) {
+		if (len(o.envs) == 0 || slices.Contains(o.envs, s.Environment)) &&
+			(len(o.tiers) == 0 || slices.Contains(o.tiers, s.Tier)) {
 			out = append(out, s)
 		}
 	}

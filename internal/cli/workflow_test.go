@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,6 +22,7 @@ type workflow struct {
 
 type workflowJob struct {
 	If          string            `json:"if"`
+	Needs       string            `json:"needs"`
 	Environment string            `json:"environment"`
 	Env         map[string]string `json:"env"`
 	Steps       []workflowStep    `json:"steps"`
@@ -101,6 +103,15 @@ func ghWorkflowCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return
 	}
+	// needs: a job runs only after the job it needs succeeded, in this
+	// script (the jobs that did are listed in $WORK/.gh-workflow-done).
+	done := filepath.Join(ts.Getenv("WORK"), ".gh-workflow-done")
+	if job.Needs != "" {
+		b, _ := os.ReadFile(done)
+		if !slices.Contains(strings.Fields(string(b)), job.Needs) {
+			ts.Fatalf("job %s needs %s, which has not succeeded", args[1], job.Needs)
+		}
+	}
 	failed := false
 	for i, st := range job.Steps {
 		name := st.Name
@@ -142,6 +153,13 @@ func ghWorkflowCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if failed != neg {
 		ts.Fatalf("job %s: failed %v, want %v", args[1], failed, neg)
+	}
+	if !failed {
+		f, err := os.OpenFile(done, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		ts.Check(err)
+		_, err = fmt.Fprintln(f, args[1])
+		ts.Check(err)
+		ts.Check(f.Close())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/platc-dev/platc/blueprints"
 	"github.com/platc-dev/platc/compiler/hclspec"
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/schema"
 )
 
@@ -85,7 +86,21 @@ func Files(o Options) (map[string][]byte, error) {
 	if !semverRE.MatchString(pin) {
 		pin = "latest"
 	}
-	if err := workflowTemplate.Execute(&wf, map[string]string{"Version": cmp.Or(o.Version, "(devel)"), "Pin": pin, "PulumiVersion": o.PulumiVersion}); err != nil {
+	// One apply job per tier, in model.Tiers' order; prod waits for its
+	// approval.
+	type tierJob struct{ Name, Needs, Environment string }
+	var tiers []tierJob
+	for i, t := range model.Tiers {
+		j := tierJob{Name: t}
+		if i > 0 {
+			j.Needs = model.Tiers[i-1]
+		}
+		if t == "prod" {
+			j.Environment = "production"
+		}
+		tiers = append(tiers, j)
+	}
+	if err := workflowTemplate.Execute(&wf, map[string]any{"Version": cmp.Or(o.Version, "(devel)"), "Pin": pin, "PulumiVersion": o.PulumiVersion, "Tiers": tiers}); err != nil {
 		return nil, err
 	}
 	out[".github/workflows/platc.yml"] = []byte(wf.String())
@@ -207,8 +222,10 @@ var workflowTemplate = template.Must(template.New("platc.yml").Delims("[[", "]]"
 # GitOps repository, and a pulumi preview of each stack when the job has the
 # backend's credentials (reported as skipped when it has not). Make "platc"
 # a required check in the branch protection rules so that a failing policy
-# blocks the merge. On a push to the default branch: platc apply, which
-# updates the stacks and pushes the rendered tree to the GitOps repository.
+# blocks the merge. On a push to the default branch: platc apply, one job
+# per environment tier (dev, then test, then prod behind an approval), each
+# updating its environments' stacks and pushing their rendered directories
+# to the GitOps repository.
 #
 # Secrets: GITOPS_DEPLOY_KEY (a deploy key of the GitOps repository, with
 # write access for apply), PULUMI_CONFIG_PASSPHRASE (or PULUMI_ACCESS_TOKEN
@@ -296,19 +313,29 @@ jobs:
           platc github report "${plan[@]}"
       - name: Format
         run: platc fmt --check
+[[- range .Tiers]]
 
-  apply:
+  apply-[[.Name]]:
     if: github.event_name == 'push'
+[[- if .Needs]]
+    # The tiers go in order: this one only once [[.Needs]] has applied.
+    needs: apply-[[.Needs]]
+[[- end]]
     runs-on: ubuntu-latest
-    # Each apply waits in this GitHub environment for an approval
+[[- if .Environment]]
+    # The [[.Name]] apply waits in this GitHub environment for an approval
     # (platform.ci.approval.environment). Make the accountable of your
     # release RACI task (governance.raci.release) its required reviewers,
     # once, with a repository administrator's token:
     #   GITHUB_TOKEN=... GITHUB_REPOSITORY=owner/name platc github environments
-    environment: production
-    # One apply at a time, in the order of the pushes.
+    environment: [[.Environment]]
+[[- end]]
+    # One [[.Name]] apply at a time, in the order of the pushes. Each tier
+    # commits only its own environments' directories (and the shared
+    # files); an apply whose push loses a race with another tier's push
+    # fails with git's message and is re-run.
     concurrency:
-      group: platc-apply
+      group: platc-apply-[[.Name]]
       cancel-in-progress: false
     permissions:
       contents: read # the spec; the GitOps repository is written with its deploy key
@@ -335,6 +362,9 @@ jobs:
         with:
           pulumi-version: ${{ env.PULUMI_VERSION }}
       - name: Apply
-        # Updates the stacks, commits the rendered tree and pushes it.
-        run: platc apply --yes --push --out "$GITOPS_DIR"
+        # Updates the stacks of the [[.Name]] environments, commits their
+        # rendered directories and pushes them (nothing when the spec has
+        # no [[.Name]] environment).
+        run: platc apply --yes --push --tier [[.Name]] --out "$GITOPS_DIR"
+[[- end]]
 `))

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/internal/scaffold"
 )
 
@@ -17,8 +18,13 @@ type workflowFile struct {
 	On          map[string]any    `json:"true"`
 	Permissions map[string]string `json:"permissions"`
 	Jobs        map[string]struct {
-		If          string            `json:"if"`
-		Environment string            `json:"environment"`
+		If          string `json:"if"`
+		Needs       string `json:"needs"`
+		Environment string `json:"environment"`
+		Concurrency struct {
+			Group            string `json:"group"`
+			CancelInProgress bool   `json:"cancel-in-progress"`
+		} `json:"concurrency"`
 		Permissions map[string]string `json:"permissions"`
 		Steps       []struct {
 			Name string            `json:"name"`
@@ -82,19 +88,44 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("%d SARIF uploads and %d reports, want one of each", uploads, reports)
 	}
 
-	apply := wf.Jobs["apply"]
-	if !strings.Contains(apply.If, "push") {
-		t.Errorf("apply runs on %q", apply.If)
+	// One apply job per tier, in order; prod waits for its approval.
+	if len(wf.Jobs) != 1+len(model.Tiers) {
+		t.Errorf("%d jobs, want check and one apply per tier", len(wf.Jobs))
 	}
-	if diff := cmp.Diff(map[string]string{"contents": "read"}, apply.Permissions); diff != "" {
-		t.Errorf("apply job permissions (-want +got):\n%s", diff)
-	}
-	last := apply.Steps[len(apply.Steps)-1]
-	if !strings.HasPrefix(last.Run, "platc apply --yes --push --out ") {
-		t.Errorf("apply's last step runs %q", last.Run)
-	}
-	if apply.Environment != "production" {
-		t.Errorf("apply runs in environment %q, want production (its required reviewers guard the apply)", apply.Environment)
+	for i, tier := range model.Tiers {
+		name := "apply-" + tier
+		apply, ok := wf.Jobs[name]
+		if !ok {
+			t.Errorf("no job %s", name)
+			continue
+		}
+		if !strings.Contains(apply.If, "push") {
+			t.Errorf("%s runs on %q", name, apply.If)
+		}
+		wantNeeds := ""
+		if i > 0 {
+			wantNeeds = "apply-" + model.Tiers[i-1]
+		}
+		if apply.Needs != wantNeeds {
+			t.Errorf("%s needs %q, want %q", name, apply.Needs, wantNeeds)
+		}
+		if apply.Concurrency.Group != "platc-apply-"+tier || apply.Concurrency.CancelInProgress {
+			t.Errorf("%s concurrency %+v, want its own group, never cancelled", name, apply.Concurrency)
+		}
+		if diff := cmp.Diff(map[string]string{"contents": "read"}, apply.Permissions); diff != "" {
+			t.Errorf("%s job permissions (-want +got):\n%s", name, diff)
+		}
+		last := apply.Steps[len(apply.Steps)-1]
+		if !strings.HasPrefix(last.Run, "platc apply --yes --push --tier "+tier+" --out ") {
+			t.Errorf("%s's last step runs %q", name, last.Run)
+		}
+		wantEnv := ""
+		if tier == "prod" {
+			wantEnv = "production"
+		}
+		if apply.Environment != wantEnv {
+			t.Errorf("%s runs in environment %q, want %q (the required reviewers guard prod)", name, apply.Environment, wantEnv)
+		}
 	}
 }
 

@@ -32,7 +32,8 @@ func (c *Config) defaults() {
 	}
 }
 
-var envs = []string{"dev", "test", "prod"}
+// Environments are the generated organisation's environments.
+var Environments = []string{"dev", "test", "prod"}
 
 // Write generates the organisation into dir, which must not exist or be empty.
 func Write(dir string, cfg Config) error {
@@ -82,7 +83,7 @@ func platform(cfg Config) []byte {
 	// One reserved H100 per team per environment: the pools are fully
 	// reserved (the cost KPI is met) and teams borrow through the burst.
 	gpus := cfg.Teams
-	for _, env := range envs {
+	for _, env := range Environments {
 		tier := env
 		fmt.Fprintf(&b, "environments: %s: {\n\ttier:  %q\n\towner: \"team-00000\"\n", env, tier)
 		fmt.Fprintf(&b, "\tcluster: {provider: \"aws\", region: \"eu-west-1\", mesh: \"istio\"}\n")
@@ -96,12 +97,12 @@ func team(i int, cfg Config) []byte {
 	name := fmt.Sprintf("team-%05d", i)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "package org\n\nteams: %q: {\n\towners: [\"@owner-%d\"]\n\tonCall: \"@oncall-%d\"\n\tslack: \"#%s\"\n\tcostCentre: \"cc-%d\"\n\tquotas: {\n", name, i, i, name, i%50)
-	for _, env := range envs {
+	for _, env := range Environments {
 		fmt.Fprintf(&b, "\t\t%s: {\n\t\t\tcpu: %d\n\t\t\tmemory: \"%dGi\"\n\t\t\tpriority: %q\n", env, 32, 128, []string{"high", "medium", "batch"}[i%3])
 		fmt.Fprintf(&b, "\t\t\tgpus: h100: {reserved: 1, borrowingLimit: 2}\n\t\t}\n")
 	}
 	fmt.Fprintf(&b, "\t}\n}\n\nservices: {\n")
-	for e, env := range envs {
+	for e, env := range Environments {
 		for s := range cfg.ServicesPerEnv {
 			svc := fmt.Sprintf("%s-%s-svc%d", name, env, s)
 			kind := []string{"api", "inference", "api", "worker", "batch"}[s%5]

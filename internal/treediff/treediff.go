@@ -129,13 +129,26 @@ func Compare(old, cur map[string][]byte, root string) *Result {
 	return r
 }
 
-// environmentOf names the environment a file belongs to: root/<env>/… or
-// root/<engine>/<env>/…; everything else (the catalog, the engine
-// directories' kustomizations) is "platform".
+// environmentOf names the environment a file's objects count for, and
+// "platform" for the files every environment shares.
 func environmentOf(root, p string) string {
+	return cmp.Or(EnvironmentOf(root, p), "platform")
+}
+
+// EnvironmentOf names the environment a rendered file belongs to:
+// root/<env>/…, root/<engine>/<env>/… (root is platform.gitops.path) or
+// pulumi/<env>/…. It is "" for the files the environments share: the
+// catalog, CODEOWNERS, the engine directories' kustomizations.
+func EnvironmentOf(root, p string) string {
+	if rest, ok := strings.CutPrefix(p, "pulumi/"); ok {
+		if env, _, ok := strings.Cut(rest, "/"); ok {
+			return env
+		}
+		return ""
+	}
 	rel, ok := strings.CutPrefix(p, root+"/")
 	if !ok {
-		return "platform"
+		return ""
 	}
 	parts := strings.Split(rel, "/")
 	switch {
@@ -146,7 +159,7 @@ func environmentOf(root, p string) string {
 	case len(parts) > 1:
 		return parts[0]
 	}
-	return "platform"
+	return ""
 }
 
 type key struct{ kind, namespace, name string }
