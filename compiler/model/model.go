@@ -45,8 +45,9 @@ type GitOps struct {
 	Engine    string `json:"engine"`
 	Repo      string `json:"repo,omitempty"`
 	Branch    string `json:"branch"`
-	Path      string `json:"path"`
-	Namespace string `json:"namespace"`
+	Path         string `json:"path"`
+	Namespace    string `json:"namespace"`
+	KubectlImage string `json:"kubectlImage"`
 }
 
 type PulumiConfig struct {

@@ -99,6 +99,7 @@ func buildPlatform(spec *model.Spec) Platform {
 		GitOps: GitOps{
 			Engine: pl.GitOps.Engine, Repo: pl.GitOps.Repo, Branch: pl.GitOps.Branch,
 			Path: path.Clean(cmp.Or(pl.GitOps.Path, "gitops")), Namespace: pl.GitOps.Namespace,
+			KubectlImage: fluxOnly(pl.GitOps.Engine, pl.GitOps.KubectlImage),
 		},
 		Gateway: Gateway{
 			Implementation: pl.Gateway.Implementation, Name: pl.Gateway.Name,
@@ -598,9 +599,19 @@ func buildSyncWindows(env *model.Environment, now time.Time) []*SyncWindow {
 			Kind: "deny", Name: f.Name,
 			Schedule: fmt.Sprintf("%d %d %d %d *", start.Minute(), start.Hour(), start.Day(), int(start.Month())),
 			Duration: durationText(minutes), TimeZone: "UTC",
+			Start: &start, End: &end,
 		})
 	}
 	return out
+}
+
+// fluxOnly is v for the Flux engine, which alone reads it, and "" for
+// Argo CD.
+func fluxOnly(engine, v string) string {
+	if engine != "flux" {
+		return ""
+	}
+	return v
 }
 
 func durationText(minutes int) string {

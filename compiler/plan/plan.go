@@ -6,7 +6,10 @@
 // its JSON form (`platc render -o json`).
 package plan
 
-import "path"
+import (
+	"path"
+	"time"
+)
 
 // APIVersion is the version of the plan's JSON form.
 const APIVersion = "platc.dev/plan/v1"
@@ -112,6 +115,8 @@ type GitOps struct {
 	Branch    string `json:"branch"`
 	Path      string `json:"path"`
 	Namespace string `json:"namespace"`
+	// KubectlImage runs Flux's freeze Jobs.
+	KubectlImage string `json:"kubectlImage,omitempty"`
 }
 
 // The layout of the GitOps repository, which render and apply write and
@@ -471,6 +476,11 @@ type SyncWindow struct {
 	Schedule string `json:"schedule"`
 	Duration string `json:"duration"`
 	TimeZone string `json:"timeZone"`
+	// Start and End are a freeze's date range (deny windows only), in
+	// UTC: Flux, which has no sync windows, is suspended from one to the
+	// other.
+	Start *time.Time `json:"start,omitempty"`
+	End   *time.Time `json:"end,omitempty"`
 }
 
 // Pipeline is a data pipeline whose freshness is alerted on.

@@ -26,7 +26,8 @@ func TestFreezeWindows(t *testing.T) {
 		}
 		return v
 	}
-	window := []*plan.SyncWindow{{Kind: "deny", Name: "sale", Schedule: "0 0 28 4 *", Duration: "192h", TimeZone: "UTC"}}
+	start, end := at("2027-04-28T00:00:00Z"), at("2027-05-06T00:00:00Z")
+	window := []*plan.SyncWindow{{Kind: "deny", Name: "sale", Schedule: "0 0 28 4 *", Duration: "192h", TimeZone: "UTC", Start: &start, End: &end}}
 	for _, tt := range []struct {
 		name string
 		now  time.Time

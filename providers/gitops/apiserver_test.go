@@ -10,7 +10,13 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/internal/kubetest"
@@ -158,6 +164,80 @@ func TestRenderedTreeIsAcceptedByAPIServer(t *testing.T) {
 	}
 	t.Logf("dry-run applied %d objects (%d rejected) in %s: %s", len(results), rejected,
 		time.Since(start).Round(time.Millisecond), strings.Join(summary, ", "))
+
+	fluxFreezeRunsAsItsAccount(ctx, t, srv, c.objs)
+}
+
+// fluxFreezeRunsAsItsAccount creates the Flux variant's freeze RBAC and
+// Kustomizations for real, then runs each freeze CronJob's kubectl patch
+// as its ServiceAccount (impersonated): it may suspend and resume its
+// environment's Kustomization, and nothing else.
+func fluxFreezeRunsAsItsAccount(ctx context.Context, t *testing.T, srv *kubetest.Server, objs []renderedObject) {
+	var create []*unstructured.Unstructured
+	var jobs []*unstructured.Unstructured
+	for _, o := range objs {
+		if !strings.HasPrefix(o.file, "flux: ") {
+			continue
+		}
+		switch o.obj.GetKind() {
+		case "ServiceAccount", "Role", "RoleBinding", "Kustomization":
+			if o.obj.GetNamespace() == "flux-system" {
+				create = append(create, o.obj)
+			}
+		case "CronJob":
+			if o.obj.GetNamespace() == "flux-system" {
+				jobs = append(jobs, o.obj)
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		t.Fatal("the Flux variant has no freeze CronJobs")
+	}
+	for _, r := range srv.Apply(ctx, create) {
+		if r.Err != nil {
+			t.Fatalf("create %s: %v", r, r.Err)
+		}
+	}
+	gvr := schema.GroupVersionResource{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations"}
+	for _, job := range jobs {
+		containers, _, _ := unstructured.NestedSlice(job.Object, "spec", "jobTemplate", "spec", "template", "spec", "containers")
+		account, _, _ := unstructured.NestedString(job.Object, "spec", "jobTemplate", "spec", "template", "spec", "serviceAccountName")
+		args, _, _ := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
+		// kubectl patch RESOURCE NAME --namespace NS --type merge --patch P …
+		if len(args) < 9 || args[0] != "patch" || args[3] != "--namespace" || args[5] != "--type" || args[6] != "merge" || args[7] != "--patch" {
+			t.Fatalf("%s runs kubectl %v", job.GetName(), args)
+		}
+		name, ns, patch := args[2], args[4], args[8]
+		cfg := rest.CopyConfig(srv.Config)
+		cfg.Impersonate = rest.ImpersonationConfig{
+			UserName: "system:serviceaccount:" + job.GetNamespace() + ":" + account,
+			Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + job.GetNamespace(), "system:authenticated"},
+		}
+		as, err := dynamic.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := as.Resource(gvr).Namespace(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "platc-freeze"})
+		if err != nil {
+			t.Errorf("%s: kubectl patch as %s: %v", job.GetName(), account, err)
+			continue
+		}
+		suspended, _, _ := unstructured.NestedBool(got.Object, "spec", "suspend")
+		if want := strings.HasSuffix(job.GetName(), "-suspend"); suspended != want {
+			t.Errorf("%s: the Kustomization's spec.suspend is %v after the patch, want %v", job.GetName(), suspended, want)
+		}
+		// Least privilege: no other Kustomization, no listing.
+		for _, other := range create {
+			if other.GetKind() == "Kustomization" && other.GetName() != name {
+				if _, err := as.Resource(gvr).Namespace(ns).Patch(ctx, other.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{}); !apierrors.IsForbidden(err) {
+					t.Errorf("%s's account may patch Kustomization %s: %v", job.GetName(), other.GetName(), err)
+				}
+			}
+		}
+		if _, err := as.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{}); !apierrors.IsForbidden(err) {
+			t.Errorf("%s's account may list Kustomizations: %v", job.GetName(), err)
+		}
+	}
 }
 
 // renderObjects compiles the spec in dir and returns the objects the

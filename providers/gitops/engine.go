@@ -14,7 +14,8 @@ import (
 // that make the engine sync the environment's directory: for Argo
 // CD an AppProject whose sync windows come from the change calendar
 // (allow) and freezes (deny), and an Application; for Flux a
-// GitRepository and a Kustomization. Each environment's bootstrap
+// GitRepository and a Kustomization, with CronJobs that suspend the
+// Kustomization for each freeze (fluxFreezeJobs). Each environment's bootstrap
 // Application or Kustomization (providers/pulumi) syncs the engine
 // directory, so the sync windows reach Argo CD with the rest.
 func emitEngine(w *writer, p *plan.Plan) {
@@ -41,6 +42,7 @@ func emitEngine(w *writer, p *plan.Plan) {
 					"ref":      map[string]any{"branch": g.Branch},
 				},
 			})
+			fluxFreezeJobs(w, p, env, edir, name+"-"+env.Name, map[string]string{LabelManagedBy: "platc", LabelPartOf: name})
 			w.file(path.Join(edir, "kustomization-"+env.Name+".yaml"), map[string]any{
 				"apiVersion": "kustomize.toolkit.fluxcd.io/v1",
 				"kind":       "Kustomization",

@@ -113,6 +113,7 @@ func engineVariants(p *plan.Plan) map[string]*plan.Plan {
 	flux.Platform.GitOps.Engine = "flux"
 	flux.Platform.GitOps.Namespace = "flux-system"
 	flux.Platform.GitOps.Path = "deploy/k8s"
+	flux.Platform.GitOps.KubectlImage = "registry.k8s.io/kubectl:v1.36.3"
 	// The Flux variant verifies images with the sigstore policy-controller
 	// and a KMS key, so that its ClusterImagePolicy is checked too.
 	flux.Platform.Admission = &plan.Admission{Engine: "sigstore-policy-controller", Tool: "cosign", KeyKMS: "awskms:///alias/acme-signer"}
