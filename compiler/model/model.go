@@ -42,9 +42,9 @@ type Platform struct {
 }
 
 type GitOps struct {
-	Engine    string `json:"engine"`
-	Repo      string `json:"repo,omitempty"`
-	Branch    string `json:"branch"`
+	Engine       string `json:"engine"`
+	Repo         string `json:"repo,omitempty"`
+	Branch       string `json:"branch"`
 	Path         string `json:"path"`
 	Namespace    string `json:"namespace"`
 	KubectlImage string `json:"kubectlImage"`

@@ -75,7 +75,7 @@ func fluxFreezeJobs(w *writer, p *plan.Plan, env *plan.Environment, edir, kustom
 				max(int64(length.Seconds()), 60), f.Name, labels),
 			// A resume missed is made up for a week after.
 			freezeJob(freezeJobName(kustomization, i+1, "resume"), ns, account, kustomization, g.KubectlImage, *f.End, false,
-				int64((7 * 24 * time.Hour).Seconds()), f.Name, labels),
+				int64((7*24*time.Hour).Seconds()), f.Name, labels),
 		)
 	}
 	w.file(path.Join(edir, "freeze-jobs.yaml"), jobs...)
