@@ -48,19 +48,72 @@ warn contains finding if {
 	}
 }
 
+# Rate limits at the gateway: envoy-gateway, kong and nginx enforce a
+# route's limit (its own or its service's) on the route rule; the cases
+# they cannot are those of compiler/plan.RateLimitGap
+# (TestRateLimitsMatchNotDelivered keeps the two in step).
+gateway_impl := spec.get(spec.platform, ["gateway", "implementation"], "envoy-gateway")
+
+rate_limited_gateways := {"envoy-gateway", "kong", "nginx"}
+
 warn contains finding if {
-	impl := spec.get(spec.platform, ["gateway", "implementation"], "envoy-gateway")
-	impl != "envoy-gateway"
+	not gateway_impl in rate_limited_gateways
 	limited := {name |
 		some name, svc in spec.services
 		limited_service(svc)
 	}
 	count(limited) > 0
 	finding := {
-		"msg": sprintf("the rate limits of %d services (%s) are not delivered on the %s gateway: platc renders rate limits for envoy-gateway only", [count(limited), spec.join_sorted(limited), impl]),
+		"msg": sprintf("the rate limits of %d services (%s) are not delivered on the %s gateway: %s has no rate-limit API for Gateway API routes (a local rate limit is an EnvoyFilter patch on the route names it generates, which no API promises)", [count(limited), spec.join_sorted(limited), gateway_impl, gateway_impl]),
 		"path": ["platform", "gateway", "implementation"],
 		"rule": rule_id,
-		"hint": "use implementation: \"envoy-gateway\", or configure the limits on your gateway outside platc (and add an exception)",
+		"hint": "use implementation: \"envoy-gateway\", \"kong\" or \"nginx\", or configure the limits on your gateway outside platc (and add an exception)",
+	}
+}
+
+warn contains finding if {
+	gateway_impl == "nginx"
+	some name, svc in spec.services
+	some i, route in spec.as_array(spec.get(svc, "routes", []))
+	[limit, path] := route_limit(name, svc, i, route)
+	gap := nginx_gap(limit)
+	finding := {
+		"msg": sprintf("the rate limit of route %s of service %s is not delivered on the nginx gateway: %s", [spec.get(route, "path", ""), name, gap]),
+		"path": path,
+		"rule": rule_id,
+		"hint": "count the limit per second or per minute (or an hourly number that is a multiple of 60) and by a header whose name has only letters, digits and dashes, or use another gateway",
+	}
+}
+
+# route_limit: a route's effective rate limit and where it is declared.
+route_limit(name, svc, i, route) := [limit, path] if {
+	limit := spec.get(route, "rateLimit", null)
+	is_object(limit)
+	path := ["services", name, "routes", i, "rateLimit"]
+} else := [limit, ["services", name, "rateLimit"]] if {
+	limit := spec.get(svc, "rateLimit", null)
+	is_object(limit)
+}
+
+nginx_gap(limit) := sprintf("NGINX counts requests per second or per minute, and %d per hour is no whole number per minute", [limit.requests]) if {
+	spec.get(limit, "per", "") == "hour"
+	limit.requests % 60 != 0
+} else := sprintf("NGINX reads a header as a variable, which cannot name the header %q", [limit.header]) if {
+	spec.get(limit, "by", "client-ip") == "header"
+	not regex.match(`^[A-Za-z0-9-]+$`, spec.get(limit, "header", ""))
+}
+
+# A service's own rate limit applies to its routes at the gateway; a
+# service with none has nothing it applies to.
+warn contains finding if {
+	some name, svc in spec.services
+	is_object(spec.get(svc, "rateLimit", null))
+	count(spec.as_array(spec.get(svc, "routes", []))) == 0
+	finding := {
+		"msg": sprintf("the rate limit of service %s is not delivered: it is enforced at the gateway on the service's routes, and the service has none", [name]),
+		"path": ["services", name, "rateLimit"],
+		"rule": rule_id,
+		"hint": "declare the routes the gateway serves it on, or remove the rateLimit",
 	}
 }
 

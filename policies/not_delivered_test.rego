@@ -59,11 +59,55 @@ test_enforcement_only_in_declared_tiers if {
 	count(not_delivered.warn) == 0 with input as inp
 }
 
-test_rate_limits_on_another_gateway if {
-	inp := json.patch(delivered, [{"op": "replace", "path": "/platform/gateway/implementation", "value": "kong"}])
+test_rate_limits_on_istio if {
+	inp := json.patch(delivered, [{"op": "replace", "path": "/platform/gateway/implementation", "value": "istio"}])
 	[f] := [f | some f in not_delivered.warn] with input as inp
 	f.path == ["platform", "gateway", "implementation"]
-	f.msg == "the rate limits of 1 services (api) are not delivered on the kong gateway: platc renders rate limits for envoy-gateway only"
+	startswith(f.msg, "the rate limits of 1 services (api) are not delivered on the istio gateway: istio has no rate-limit API")
+}
+
+test_rate_limits_on_kong_and_nginx_are_delivered if {
+	every impl in ["kong", "nginx"] {
+		inp := json.patch(delivered, [{"op": "replace", "path": "/platform/gateway/implementation", "value": impl}])
+		count(not_delivered.warn) == 0 with input as inp
+	}
+}
+
+# The nginx gaps, the same table as compiler's
+# TestRateLimitsMatchNotDelivered: an hourly count that is no whole number
+# per minute, and a header NGINX cannot read as a variable; at the route's
+# own limit, or at the service's it falls back on.
+test_rate_limits_nginx_gaps if {
+	cases := [
+		{"limit": {"requests": 120, "per": "hour"}, "warned": false},
+		{"limit": {"requests": 100, "per": "hour"}, "warned": true},
+		{"limit": {"requests": 5, "per": "minute", "by": "header", "header": "X-Api-Key"}, "warned": false},
+		{"limit": {"requests": 5, "per": "second", "by": "header", "header": "x.api.key"}, "warned": true},
+	]
+	every c in cases {
+		inp := json.patch(delivered, [
+			{"op": "replace", "path": "/platform/gateway/implementation", "value": "nginx"},
+			{"op": "replace", "path": "/services/api/routes/0/rateLimit", "value": c.limit},
+		])
+		found := paths(not_delivered.warn) with input as inp
+		want := {p | c.warned; p := ["services", "api", "routes", 0, "rateLimit"]}
+		found == want
+	}
+	inp := json.patch(delivered, [
+		{"op": "replace", "path": "/platform/gateway/implementation", "value": "nginx"},
+		{"op": "remove", "path": "/services/api/routes/0/rateLimit"},
+		{"op": "add", "path": "/services/api/rateLimit", "value": {"requests": 7, "per": "hour"}},
+	])
+	paths(not_delivered.warn) == {["services", "api", "rateLimit"]} with input as inp
+}
+
+test_service_limit_without_routes if {
+	inp := json.patch(delivered, [
+		{"op": "replace", "path": "/services/api/routes", "value": []},
+		{"op": "add", "path": "/services/api/rateLimit", "value": {"requests": 7, "per": "second"}},
+	])
+	[f] := [f | some f in not_delivered.warn] with input as inp
+	f.path == ["services", "api", "rateLimit"]
 }
 
 test_rolling_promotion_is_the_rollout if {

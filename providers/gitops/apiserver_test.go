@@ -52,6 +52,11 @@ var crdSources = []struct{ module, dir string }{
 	{"github.com/external-secrets/external-secrets@v0.16.2", "config/crds/bases"},
 	// KEDA's ScaledObject, from the module its Go types come from.
 	{"github.com/kedacore/keda/v2", "config/crd/bases"},
+	// The gateways' rate limiters without a usable Go API (ratelimit.go):
+	// Kong's KongPlugin and NGINX Gateway Fabric's SnippetsFilter. Neither
+	// module lists its versions on the proxy; these exact ones are served.
+	{"github.com/kong/kubernetes-configuration@v1.5.2", "config/crd/ingress-controller/configuration.konghq.com_kongplugins.yaml"},
+	{"github.com/nginxinc/nginx-gateway-fabric@v1.6.2", "config/crd/bases/gateway.nginx.org_snippetsfilters.yaml"},
 	// CiliumNetworkPolicy (the Flux variant's mesh), from Cilium's module.
 	{"github.com/cilium/cilium@v1.20.2", "pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml"},
 }

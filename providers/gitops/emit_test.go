@@ -108,6 +108,8 @@ var untyped = map[string]bool{
 	"source.toolkit.fluxcd.io/v1/GitRepository":      true,
 	"kustomize.toolkit.fluxcd.io/v1/Kustomization":   true,
 	"kustomize.config.k8s.io/v1beta1/Kustomization":  true,
+	"configuration.konghq.com/v1/KongPlugin":         true,
+	"gateway.nginx.org/v1alpha1/SnippetsFilter":      true,
 }
 
 func docs(b []byte) [][]byte {

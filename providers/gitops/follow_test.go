@@ -106,8 +106,10 @@ func objectKeys(objs []*unstructured.Unstructured) map[string]int {
 }
 
 // engineVariants are the example's plan as rendered (Argo CD under
-// clusters/) and with Flux under a nested path: the layout contract holds
-// for either engine and any platform.gitops.path.
+// clusters/, Envoy Gateway), with Flux under a nested path (and Kong at the
+// gateway), and with NGINX Gateway Fabric at the gateway: the layout
+// contract holds for either engine and any platform.gitops.path, and each
+// gateway's rate limiters are checked.
 func engineVariants(p *plan.Plan) map[string]*plan.Plan {
 	flux := *p
 	flux.Platform.GitOps.Engine = "flux"
@@ -126,7 +128,12 @@ func engineVariants(p *plan.Plan) map[string]*plan.Plan {
 		}
 		flux.Environments[i] = &e
 	}
-	return map[string]*plan.Plan{"argocd": p, "flux": &flux}
+	// Its routes are rate-limited by Kong.
+	flux.Platform.Gateway.Implementation = "kong"
+	// And Argo CD again with NGINX Gateway Fabric at the gateway.
+	nginx := *p
+	nginx.Platform.Gateway.Implementation = "nginx"
+	return map[string]*plan.Plan{"argocd": p, "flux": &flux, "argocd-nginx": &nginx}
 }
 
 // TestEngineReachesEveryObject: following the engine from each
@@ -176,6 +183,54 @@ func TestEngineReachesEveryObject(t *testing.T) {
 				t.Errorf("%d objects are reached more often than the tree holds them:\n%s", len(extra), strings.Join(extra, "\n"))
 			}
 			t.Logf("%s: %d objects reached from %d bootstraps", name, len(reached), len(vp.Environments))
+		})
+	}
+}
+
+// TestRouteFiltersResolve: every ExtensionRef filter of an HTTPRoute rule
+// (the Kong and NGINX rate limiters) names an object of that kind in the
+// route's namespace that the engine reaches, and each gateway's rate
+// limiters are rendered at all.
+func TestRouteFiltersResolve(t *testing.T) {
+	p, _ := render(t, "../../examples/acme-shop")
+	for name, vp := range engineVariants(p) {
+		t.Run(name, func(t *testing.T) {
+			tree, err := emitTree(vp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs := followEngine(t, vp, tree)
+			have := map[string]bool{}
+			for _, o := range objs {
+				have[fmt.Sprintf("%s/%s %s/%s", o.obj.GroupVersionKind().Group, o.obj.GetKind(), o.obj.GetNamespace(), o.obj.GetName())] = true
+			}
+			refs := 0
+			for _, o := range objs {
+				if o.obj.GetKind() != "HTTPRoute" {
+					continue
+				}
+				// (kustomize's maps hold ints, which the Nested helpers
+				// cannot deep-copy.)
+				spec, _ := o.obj.Object["spec"].(map[string]any)
+				rules, _ := spec["rules"].([]any)
+				for _, r := range rules {
+					filters, _ := r.(map[string]any)["filters"].([]any)
+					for _, f := range filters {
+						ref, ok := f.(map[string]any)["extensionRef"].(map[string]any)
+						if !ok {
+							continue
+						}
+						refs++
+						key := fmt.Sprintf("%s/%s %s/%s", ref["group"], ref["kind"], o.obj.GetNamespace(), ref["name"])
+						if !have[key] {
+							t.Errorf("HTTPRoute %s/%s names %s, which the engine does not reach", o.obj.GetNamespace(), o.obj.GetName(), key)
+						}
+					}
+				}
+			}
+			if impl := vp.Platform.Gateway.Implementation; impl != "envoy-gateway" && refs == 0 {
+				t.Errorf("no route of acme-shop is rate-limited on %s", impl)
+			}
 		})
 	}
 }

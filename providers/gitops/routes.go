@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/platc-dev/platc/compiler/plan"
@@ -12,8 +11,8 @@ import (
 )
 
 // routes writes an HTTPRoute per routed workload (a rule per declared
-// route) and, for Envoy Gateway, a BackendTrafficPolicy per route rule
-// carrying its rate limit: local rate limiting, shared by all clients or
+// route) and what enforces each rule's rate limit on the platform's
+// gateway (rateLimiter): local rate limiting, shared by all clients or
 // per client IP or header as the spec says.
 func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[string]string) []any {
 	if len(wl.Routes) == 0 {
@@ -41,6 +40,7 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 			route.Spec.Hostnames = append(route.Spec.Hostnames, gwv1.Hostname(h))
 		}
 	}
+	var limiters []any
 	for i, r := range wl.Routes {
 		rule := gwv1.HTTPRouteRule{
 			Name: ptr.To(gwv1.SectionName("route-" + strconv.Itoa(i))),
@@ -62,38 +62,14 @@ func routes(p *plan.Plan, wl *plan.Workload, ns *plan.Namespace, labels map[stri
 		if r.TimeoutSeconds > 0 {
 			rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: ptr.To(gatewayDuration(r.TimeoutSeconds))}
 		}
+		objs, filter := rateLimiter(p, wl, ns, labels, i, r.RateLimit)
+		limiters = append(limiters, objs...)
+		if filter != nil {
+			rule.Filters = append(rule.Filters, *filter)
+		}
 		route.Spec.Rules = append(route.Spec.Rules, rule)
 	}
-	out := []any{route}
-	if gw.Implementation != "envoy-gateway" {
-		return out
-	}
-	for i, r := range wl.Routes {
-		if r.RateLimit == nil {
-			continue
-		}
-		section := gwv1.SectionName("route-" + strconv.Itoa(i))
-		rl := r.RateLimit
-		rule := egv1a1.RateLimitRule{Limit: egv1a1.RateLimitValue{Requests: uint32(rl.Requests + rl.Burst), Unit: egv1a1.RateLimitUnit(rl.Unit)}}
-		switch rl.By {
-		case "client-ip":
-			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{SourceCIDR: &egv1a1.SourceMatch{Type: ptr.To(egv1a1.SourceMatchDistinct), Value: "0.0.0.0/0"}}}
-		case "header":
-			rule.ClientSelectors = []egv1a1.RateLimitSelectCondition{{Headers: []egv1a1.HeaderMatch{{Name: rl.Header, Type: ptr.To(egv1a1.HeaderMatchDistinct)}}}}
-		}
-		out = append(out, &egv1a1.BackendTrafficPolicy{
-			TypeMeta:   typeMeta("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"),
-			ObjectMeta: meta(fmt.Sprintf("%s-route-%d", wl.Name, i), ns.Name, labels),
-			Spec: egv1a1.BackendTrafficPolicySpec{
-				PolicyTargetReferences: egv1a1.PolicyTargetReferences{TargetRefs: []gwv1.LocalPolicyTargetReferenceWithSectionName{{
-					LocalPolicyTargetReference: gwv1.LocalPolicyTargetReference{Group: "gateway.networking.k8s.io", Kind: "HTTPRoute", Name: gwv1.ObjectName(wl.Name)},
-					SectionName:                &section,
-				}}},
-				RateLimit: &egv1a1.RateLimitSpec{Type: ptr.To(egv1a1.LocalRateLimitType), Local: &egv1a1.LocalRateLimit{Rules: []egv1a1.RateLimitRule{rule}}},
-			},
-		})
-	}
-	return out
+	return append([]any{route}, limiters...)
 }
 
 // gatewayDuration writes seconds in Gateway API's duration format
