@@ -27,6 +27,13 @@ type CheckConfig struct {
 	Now time.Time
 	// Inventory is the discovered hardware (input.inventory), or nil.
 	Inventory Inventory
+	// LoadInventory, when set, finds the discovered hardware through the
+	// decoded spec (clusters are reached through its environments): it is
+	// called once the spec has decoded, before the policies read the
+	// inventory, and what it returns (nil for none) stands in for
+	// Inventory. Its error ends the check. The spec is decoded once, for
+	// both.
+	LoadInventory func(spec *model.Spec) (Inventory, error)
 	// PolicyTimeout bounds policy evaluation; zero means two minutes.
 	PolicyTimeout time.Duration
 	// PolicyAllowNet names the hosts policies may reach (--policy-allow-net):
@@ -144,6 +151,14 @@ func Check(ctx context.Context, cfg CheckConfig) (*Result, diag.Diagnostics, err
 		}
 		return res, ds.Sorted(), nil
 	}
+	if cfg.LoadInventory != nil {
+		inv, err := cfg.LoadInventory(res.Spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.Inventory = inv
+	}
+	res.Inventory = cfg.Inventory
 	if cfg.valid != nil && len(refs) == 0 {
 		cfg.valid(res)
 	}

@@ -62,9 +62,9 @@ func CompileEmit[T any](ctx context.Context, cfg CheckConfig, emit func(context.
 }
 
 // buildPlan builds the plan of a checked spec at the check's time, with
-// the GPU products an inventory (cfg.Inventory) discovered.
+// the GPU products the check's inventory (res.Inventory) discovered.
 func buildPlan(res *Result, cfg CheckConfig) *plan.Plan {
-	inventory := cfg.Inventory
+	inventory := res.Inventory
 	files := func(path ...string) []string {
 		var out []string
 		for _, p := range res.Package.Index.Positions(path) {

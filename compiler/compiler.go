@@ -34,6 +34,9 @@ type Result struct {
 	// the built-in policies judge them (data.platc.lib.capabilities.has),
 	// sorted; set by Check.
 	Capabilities []string
+	// Inventory is the discovered hardware the check read
+	// (CheckConfig.Inventory or what LoadInventory found), or nil.
+	Inventory Inventory
 }
 
 // Vet loads the spec in cfg.Dir and validates it against the schema. A

@@ -161,7 +161,7 @@ func buildDocs(ctx context.Context, g *globals, o *docsOptions, report func(diag
 	}
 	in := docs.Input{
 		Spec: res.Spec, Capabilities: res.Capabilities, Findings: ds.Rel(g.base()),
-		Now: now, Hardware: docsHardware(res.Spec, inv),
+		Now: now, Hardware: docsHardware(res.Spec, inv()),
 	}
 	if o.prometheus != "" {
 		in.Live = docs.QueryKPIs(ctx, docs.PrometheusConfig{

@@ -151,9 +151,9 @@ func (c *checkFlags) config(g *globals, dir string) (compiler.CheckConfig, error
 	return cfg, err
 }
 
-// configInventory is config that also returns the inventory it loaded, nil
-// without --inventory.
-func (c *checkFlags) configInventory(g *globals, dir string) (compiler.CheckConfig, *gpu.Inventory, error) {
+// configInventory is config that also returns the inventory the check
+// loads, to call once the check is done (nil without --inventory).
+func (c *checkFlags) configInventory(g *globals, dir string) (compiler.CheckConfig, func() *gpu.Inventory, error) {
 	cfg := compiler.CheckConfig{
 		Config:         compiler.Config{Dir: g.abs(dir), DisplayDir: dir},
 		Now:            c.now.Now(),
@@ -165,8 +165,8 @@ func (c *checkFlags) configInventory(g *globals, dir string) (compiler.CheckConf
 		cfg.PolicyDirs = append(cfg.PolicyDirs, g.abs(d))
 	}
 	if len(c.inventory) == 0 {
-		return cfg, nil, nil
+		return cfg, func() *gpu.Inventory { return nil }, nil
 	}
-	inv, err := withInventory(g, &cfg, dir, c.inventory, c.maxAge, cfg.Now)
+	inv, err := withInventory(g, &cfg, c.inventory, c.maxAge, cfg.Now)
 	return cfg, inv, err
 }

@@ -213,14 +213,23 @@ func newInventoryReconcileCmd(g *globals) *cobra.Command {
 
 func runReconcile(ctx context.Context, g *globals, o *reconcileOptions) error {
 	now := o.now.Now()
-	inv, err := loadInventory(g, o.dir, o.inventories, o.maxAge, now)
+	load, err := inventoryLoader(g, o.inventories, o.maxAge, now)
 	if err != nil {
 		return err
 	}
+	// The inventory is found through the decoded spec, in the check, and
+	// reconciled below; the policies see none, as in check without
+	// --inventory.
+	var inv *gpu.Inventory
 	res, ds, err := compiler.Check(ctx, compiler.CheckConfig{
 		Config:        compiler.Config{Dir: g.abs(o.dir), DisplayDir: o.dir},
 		Now:           now,
 		ReservedRules: reconcileRules(),
+		LoadInventory: func(spec *model.Spec) (compiler.Inventory, error) {
+			i, err := load(spec)
+			inv = i
+			return nil, err
+		},
 	})
 	if err != nil {
 		return checkError(g, err)
@@ -359,28 +368,42 @@ func (m *maxAge) Set(s string) error {
 // withInventory loads the GPU inventory for check: the merged documents
 // become input.inventory, and the reconciliation of quotas and pools with
 // the discovered hardware adds its findings to the check's, under the same
-// exceptions and disabled rules. It returns the loaded inventory.
-func withInventory(g *globals, cfg *compiler.CheckConfig, dir string, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
-	inv, err := loadInventory(g, dir, args, maxAge, now)
-	if err != nil || inv == nil {
+// exceptions and disabled rules. The documents are read at once; the
+// clusters (k8s, k8s:CONTEXT) once the check has decoded the spec, which
+// maps environments to them. It returns what the check loaded, to call
+// once the check is done (nil without an inventory).
+func withInventory(g *globals, cfg *compiler.CheckConfig, args []string, maxAge time.Duration, now time.Time) (func() *gpu.Inventory, error) {
+	load, err := inventoryLoader(g, args, maxAge, now)
+	if err != nil {
 		return nil, err
 	}
-	cfg.Inventory = inv
+	var inv *gpu.Inventory
+	cfg.LoadInventory = func(spec *model.Spec) (compiler.Inventory, error) {
+		i, err := load(spec)
+		if err != nil || i == nil {
+			return nil, err
+		}
+		inv = i
+		return i, nil
+	}
 	cfg.Reconcile = func(spec *model.Spec, pos func([]string) diag.Pos) (diag.Diagnostics, error) {
+		if inv == nil {
+			return nil, nil
+		}
 		rep, err := gpu.Reconcile(spec, inv, pos)
 		if err != nil {
 			return nil, inventoryError(g, err)
 		}
 		return rep.Diagnostics, nil
 	}
-	return inv, nil
+	return func() *gpu.Inventory { return inv }, nil
 }
 
-// loadInventory reads the --inventory values: documents (files and
-// directories) and clusters (k8s, k8s:CONTEXT), merged per environment.
-// Nil, without an error, when only clusters were asked for and the spec
-// in dir does not decode (its check says why).
-func loadInventory(g *globals, dir string, args []string, maxAge time.Duration, now time.Time) (*gpu.Inventory, error) {
+// inventoryLoader reads the --inventory values: the documents (files and
+// directories) now, so that a bad one is refused before anything is
+// checked, and the clusters (k8s, k8s:CONTEXT) when the returned function
+// is given the decoded spec, merged per environment.
+func inventoryLoader(g *globals, args []string, maxAge time.Duration, now time.Time) (func(*model.Spec) (*gpu.Inventory, error), error) {
 	files, contexts, fromClusters := splitInventories(args)
 	var fromFiles *gpu.Inventory
 	if len(files) > 0 {
@@ -394,15 +417,14 @@ func loadInventory(g *globals, dir string, args []string, maxAge time.Duration, 
 		}
 		fromFiles = inv
 	}
-	if !fromClusters {
-		return fromFiles, nil
-	}
-	clusters, err := loadK8sInventory(g, dir, contexts, now)
-	if err != nil {
-		return nil, err
-	}
-	if clusters == nil {
-		return fromFiles, nil
-	}
-	return mergeInventories(fromFiles, clusters)
+	return func(spec *model.Spec) (*gpu.Inventory, error) {
+		if !fromClusters {
+			return fromFiles, nil
+		}
+		clusters, err := loadK8sInventory(g, spec, contexts, now)
+		if err != nil {
+			return nil, err
+		}
+		return mergeInventories(fromFiles, clusters)
+	}, nil
 }

@@ -17,7 +17,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/platc-dev/platc/compiler"
 	"github.com/platc-dev/platc/compiler/model"
 	"github.com/platc-dev/platc/providers/gpu"
 )
@@ -65,15 +64,9 @@ func kubeContextOf(spec *model.Spec, env string) string {
 }
 
 // loadK8sInventory reads the GPU nodes of the environments' clusters
-// through the kubeconfig (KUBECONFIG, else ~/.kube/config), as the spec in
-// dir maps environments to contexts. A spec that does not decode gives no
-// inventory (its check reports why).
-func loadK8sInventory(g *globals, dir string, contexts []string, now time.Time) (*gpu.Inventory, error) {
-	res, _, err := compiler.Vet(context.Background(), compiler.Config{Dir: g.abs(dir), DisplayDir: dir, Decode: true})
-	if err != nil || res == nil || res.Spec == nil {
-		return nil, nil
-	}
-	spec := res.Spec
+// through the kubeconfig (KUBECONFIG, else ~/.kube/config), as the decoded
+// spec maps environments to contexts.
+func loadK8sInventory(g *globals, spec *model.Spec, contexts []string, now time.Time) (*gpu.Inventory, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if kc := g.cfg.Getenv("KUBECONFIG"); kc != "" {
 		rules.Precedence = filepath.SplitList(kc)
