@@ -1,8 +1,8 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -19,24 +19,23 @@ type Input struct {
 
 // NewInput builds the input document from the decoded spec.
 func NewInput(spec *model.Spec, now time.Time, inventory any) (*Input, error) {
-	b, err := json.Marshal(spec)
+	v, err := astValue(reflect.ValueOf(spec))
 	if err != nil {
 		return nil, fmt.Errorf("encode policy input: %w", err)
 	}
-	var tree map[string]any
-	if err := json.Unmarshal(b, &tree); err != nil {
-		return nil, fmt.Errorf("encode policy input: %w", err)
+	doc, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("encode policy input: the spec encodes as %s, not an object", ast.ValueName(v))
 	}
-	tree["now"] = now.UTC().Format(time.RFC3339)
-	if inventory == nil {
-		inventory = map[string]any{}
+	doc.Insert(ast.StringTerm("now"), ast.StringTerm(now.UTC().Format(time.RFC3339)))
+	inv := ast.Value(ast.NewObject())
+	if inventory != nil {
+		if inv, err = astValue(reflect.ValueOf(inventory)); err != nil {
+			return nil, fmt.Errorf("encode policy input: %w", err)
+		}
 	}
-	tree["inventory"] = inventory
-	v, err := ast.InterfaceToValue(tree)
-	if err != nil {
-		return nil, fmt.Errorf("encode policy input: %w", err)
-	}
-	return &Input{Value: v}, nil
+	doc.Insert(ast.StringTerm("inventory"), ast.NewTerm(inv))
+	return &Input{Value: doc}, nil
 }
 
 // Has reports whether labels name a value in the input, or a missing field
