@@ -205,9 +205,20 @@ func fluxFreezeRunsAsItsAccount(ctx context.Context, t *testing.T, srv *kubetest
 	}
 	gvr := schema.GroupVersionResource{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations"}
 	for _, job := range jobs {
-		containers, _, _ := unstructured.NestedSlice(job.Object, "spec", "jobTemplate", "spec", "template", "spec", "containers")
-		account, _, _ := unstructured.NestedString(job.Object, "spec", "jobTemplate", "spec", "template", "spec", "serviceAccountName")
-		args, _, _ := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
+		// (kustomize's maps hold ints, which NestedSlice cannot deep-copy.)
+		pod, _, _ := unstructured.NestedFieldNoCopy(job.Object, "spec", "jobTemplate", "spec", "template", "spec")
+		podSpec, _ := pod.(map[string]any)
+		account, _ := podSpec["serviceAccountName"].(string)
+		containers, _ := podSpec["containers"].([]any)
+		if len(containers) != 1 {
+			t.Fatalf("%s has %d containers", job.GetName(), len(containers))
+		}
+		var args []string
+		rawArgs, _ := containers[0].(map[string]any)["args"].([]any)
+		for _, a := range rawArgs {
+			s, _ := a.(string)
+			args = append(args, s)
+		}
 		// kubectl patch RESOURCE NAME --namespace NS --type merge --patch P …
 		if len(args) < 9 || args[0] != "patch" || args[3] != "--namespace" || args[5] != "--type" || args[6] != "merge" || args[7] != "--patch" {
 			t.Fatalf("%s runs kubectl %v", job.GetName(), args)
