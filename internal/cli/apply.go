@@ -256,7 +256,7 @@ func runApply(ctx context.Context, g *globals, o *applyOptions) error {
 		return err
 	}
 
-	old, err := outtree.ReadOwned(outDir)
+	old, err := outtree.ReadOwned(outDir, tree)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
 	}

@@ -66,7 +66,7 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	old, err := outtree.ReadOwned(g.abs(o.out))
+	old, err := outtree.ReadOwned(g.abs(o.out), tree)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
 	}

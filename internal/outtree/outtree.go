@@ -211,7 +211,10 @@ func Conflicts(out string, produced []string) ([]string, error) {
 }
 
 // ReadOwned reads the files the manifest in out lists, as they are now.
-func ReadOwned(out string) (map[string][]byte, error) {
+// A file whose content is that of the same path in like (the tree about
+// to be written, or nil) shares like's bytes: a large tree that changed
+// little is then held once, not twice. The bytes are not to be modified.
+func ReadOwned(out string, like map[string][]byte) (map[string][]byte, error) {
 	m, err := ReadManifest(out)
 	if err != nil {
 		return nil, err
@@ -235,6 +238,9 @@ func ReadOwned(out string) (map[string][]byte, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if nb, ok := like[p]; ok && bytes.Equal(b, nb) {
+			b = nb
 		}
 		tree[p] = b
 	}

@@ -248,7 +248,7 @@ func TestWriteNeverLeavesOut(t *testing.T) {
 			}
 			// plan and apply read the owned files: they refuse the same
 			// manifests and links.
-			if _, err := ReadOwned(out); !strings.HasPrefix(c.path, StateDir+"/") && err == nil {
+			if _, err := ReadOwned(out, nil); !strings.HasPrefix(c.path, StateDir+"/") && err == nil {
 				t.Fatalf("ReadOwned read through the broken entry %s", c.path)
 			}
 		})
@@ -368,12 +368,32 @@ func TestConcurrentWrites(t *testing.T) {
 			t.Fatalf("writer %d: %v", i, err)
 		}
 	}
-	got, err := ReadOwned(out)
+	got, err := ReadOwned(out, nil)
 	must(t, err)
 	first := string(got["CODEOWNERS"])
 	for p, b := range got {
 		if p != "CODEOWNERS" && strings.TrimPrefix(first, "* @w") != strings.TrimPrefix(string(b), "writer: ") {
 			t.Fatalf("%s = %q, but CODEOWNERS = %q: the tree mixes two writers", p, b, first)
 		}
+	}
+}
+
+// TestReadOwnedShares: files read back whose content is the new tree's
+// share its bytes (one copy of an unchanged tree, not two); changed ones
+// are read as they are.
+func TestReadOwnedShares(t *testing.T) {
+	out := t.TempDir()
+	writeTree(t, out, map[string][]byte{"gitops/a.yaml": []byte("a: 1\n"), "gitops/b.yaml": []byte("b: 1\n")})
+	like := map[string][]byte{"gitops/a.yaml": []byte("a: 1\n"), "gitops/b.yaml": []byte("b: 2\n")}
+	got, err := ReadOwned(out, like)
+	must(t, err)
+	if string(got["gitops/a.yaml"]) != "a: 1\n" || string(got["gitops/b.yaml"]) != "b: 1\n" {
+		t.Fatalf("read %q", got)
+	}
+	if &got["gitops/a.yaml"][0] != &like["gitops/a.yaml"][0] {
+		t.Error("an unchanged file does not share the new tree's bytes")
+	}
+	if &got["gitops/b.yaml"][0] == &like["gitops/b.yaml"][0] {
+		t.Error("a changed file shares the new tree's bytes")
 	}
 }
