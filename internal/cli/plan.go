@@ -70,6 +70,20 @@ func runPlan(ctx context.Context, g *globals, o *planOptions, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
 	}
+	if o.selective() {
+		// The tree apply --env/--tier would commit: the selected
+		// environments' directories and the shared files; none when
+		// nothing is selected.
+		stacks, err := o.selectStacks(p)
+		if err != nil {
+			return err
+		}
+		if len(stacks) == 0 {
+			tree = old
+		} else if tree, err = selectTree(ctx, p, tree, old, stacks); err != nil {
+			return err
+		}
+	}
 	conflicts, err := outtree.Conflicts(g.abs(o.out), slices.Collect(maps.Keys(tree)))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.out, err)
