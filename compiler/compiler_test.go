@@ -332,7 +332,7 @@ func TestCheckReportsCapabilities(t *testing.T) {
 	// those platc does not deliver yet (policies/lib/delivery.rego): the
 	// example declares them, and its milestones are not done until
 	// something renders them.
-	undelivered := map[string]bool{"event-bus": true, "unified-observability": true, "auto-retraining": true, "budget-guardrails": true}
+	undelivered := map[string]bool{"event-bus": true, "unified-observability": true, "auto-retraining": true}
 	for _, ph := range res.Spec.Blueprint.Phases {
 		for _, ms := range ph.Milestones {
 			for _, c := range ms.Capabilities {

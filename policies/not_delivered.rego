@@ -124,48 +124,41 @@ limited_service(svc) if {
 	is_object(spec.get(route, "rateLimit", null))
 }
 
+# Upstream rate limits and budgets: platc puts an egress guard (Envoy)
+# between the caller and an upstream with a url (compiler/plan
+# guardUpstreams). It enforces a limit counted for all calls together
+# (by: global) and switches the calls once the budget is spent. The cases
+# it cannot are lib/delivery.rego's; TestGuardsMatchNotDelivered keeps
+# the two in step.
 warn contains finding if {
-	some name, svc in spec.services
-	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
-	is_object(spec.get(upstream, "rateLimit", null))
+	some path, upstream in delivery.guarded
+	limit := spec.get(upstream, "rateLimit", null)
+	is_object(limit)
+	gap := delivery.limit_gap(upstream, limit)
 	finding := {
-		"msg": sprintf("the rate limit of upstream %s of service %s is not delivered: platc limits no egress", [upstream_name, name]),
-		"path": ["services", name, "upstreams", upstream_name, "rateLimit"],
+		"msg": sprintf("the rate limit of %s is not delivered: %s", [budget_owner(path), gap]),
+		"path": array.concat(path, ["rateLimit"]),
 		"rule": rule_id,
-		"hint": "limit the calls in the service or an egress gateway outside platc (and add an exception), or remove the rateLimit",
+		"hint": "give the upstream its https url and count the limit by: \"global\" (the guard counts every call of the caller together), or limit the calls outside platc (and add an exception)",
 	}
 }
 
 warn contains finding if {
-	some path, budget in budgets
-	action := spec.get(budget, "onExhausted", "")
-	action != ""
+	some path, upstream in delivery.guarded
+	budget := spec.get(upstream, "budget", null)
+	is_object(budget)
+	gap := delivery.budget_gap(path, upstream, budget)
 	finding := {
-		"msg": sprintf("the budget of %s: onExhausted: %s is not delivered: platc renders the budget alert (labelled platc_action=%s) but nothing that acts on it, and nothing produces the spend series it reads", [budget_owner(path), action, action]),
-		"path": array.concat(path, ["budget", "onExhausted"]),
+		"msg": sprintf("the budget of %s: onExhausted: %s is not delivered: %s; platc renders the budget alerts only", [budget_owner(path), spec.get(budget, "onExhausted", ""), gap]),
+		"path": array.concat(path, ["budget"]),
 		"rule": rule_id,
-		"hint": "route the alert to something that acts (a webhook that flips a feature flag or scales to zero) outside platc (and add an exception)",
+		"hint": "give the upstream its http(s) url, and a degrade fallback that is a service placed where the callers run or an http(s) URL; or act on the UpstreamBudgetExhausted alert outside platc (and add an exception)",
 	}
 }
 
 budget_owner(["integrations", name]) := sprintf("integration %s", [name])
 
 budget_owner(["services", name, "upstreams", upstream]) := sprintf("upstream %s of service %s", [upstream, name])
-
-budgets[path] := budget if {
-	some name, integration in spec.integrations
-	budget := spec.get(integration, "budget", null)
-	is_object(budget)
-	path := ["integrations", name]
-}
-
-budgets[path] := budget if {
-	some name, svc in spec.services
-	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
-	budget := spec.get(upstream, "budget", null)
-	is_object(budget)
-	path := ["services", name, "upstreams", upstream_name]
-}
 
 warn contains finding if {
 	obs := spec.as_object(spec.get(spec.platform, "observability", {}))

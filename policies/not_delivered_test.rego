@@ -41,9 +41,9 @@ test_each_undelivered_field_warns_at_its_path if {
 	paths(found) == {
 		["environments", "prod", "cluster", "mesh"],
 		["platform", "supplyChain", "signing", "identity"],
-		["integrations", "crm", "budget", "onExhausted"],
+		["integrations", "crm", "budget"],
 		["services", "api", "upstreams", "llm", "rateLimit"],
-		["services", "api", "upstreams", "llm", "budget", "onExhausted"],
+		["services", "api", "upstreams", "llm", "budget"],
 		["platform", "observability"],
 		["platform", "observability", "alertmanager", "receiver"],
 		["events", "bus"],
@@ -51,6 +51,43 @@ test_each_undelivered_field_warns_at_its_path if {
 		["models", "ranker", "retraining"],
 		["models", "ranker", "promotion"],
 		["environments", "prod", "pools"],
+	}
+}
+
+# An upstream with a url gets an egress guard: a global limit and a
+# budget that blocks, breaks or degrades to a placed service or a URL are
+# delivered.
+test_guarded_upstreams_are_delivered if {
+	inp := json.patch(delivered, [
+		{"op": "add", "path": "/services/small", "value": {"name": "small", "environments": {"prod": {}}}},
+		{"op": "add", "path": "/integrations/crm/url", "value": "https://crm.example/api"},
+		{"op": "add", "path": "/integrations/crm/budget", "value": {"amount": 100, "onExhausted": "block"}},
+		{"op": "add", "path": "/services/api/dependencies", "value": ["integration/crm"]},
+		{"op": "add", "path": "/services/api/upstreams", "value": {
+			"llm": {"url": "https://llm.example:8443/v1", "rateLimit": {"requests": 5, "per": "second", "by": "global"}, "budget": {"amount": 10, "onExhausted": "degrade", "fallback": "small"}},
+			"maps": {"url": "http://maps.example", "budget": {"amount": 10, "onExhausted": "degrade", "fallback": "https://maps-lite.example"}},
+			"fx": {"url": "https://fx.example", "budget": {"amount": 10, "onExhausted": "circuit-break"}},
+		}},
+	])
+	count(not_delivered.warn) == 0 with input as inp
+}
+
+test_guard_gaps if {
+	cases := [
+		{"upstream": {"rateLimit": {"requests": 5, "per": "second", "by": "global"}}, "path": ["services", "api", "upstreams", "u", "rateLimit"], "msg": "it has no url, so no egress guard can forward its calls"},
+		{"upstream": {"url": "ftp://x.example", "budget": {"amount": 1, "onExhausted": "block"}}, "path": ["services", "api", "upstreams", "u", "budget"], "msg": "its url \"ftp://x.example\" is no http or https URL with a host"},
+		{"upstream": {"url": "https://x.example", "rateLimit": {"requests": 5, "per": "second"}}, "path": ["services", "api", "upstreams", "u", "rateLimit"], "msg": "the egress guard counts the limit for all of the caller's calls together (by: global), not by client-ip"},
+		{"upstream": {"url": "https://x.example", "budget": {"amount": 1, "onExhausted": "degrade", "fallback": "cached answers"}}, "path": ["services", "api", "upstreams", "u", "budget"], "msg": "the fallback \"cached answers\" is neither a service of the spec nor an http(s) URL"},
+		{"upstream": {"url": "https://x.example", "budget": {"amount": 1, "onExhausted": "degrade", "fallback": "small"}}, "path": ["services", "api", "upstreams", "u", "budget"], "msg": "the fallback service small is not placed in prod, where the upstream is called"},
+	]
+	every c in cases {
+		inp := json.patch(delivered, [
+			{"op": "add", "path": "/services/small", "value": {"name": "small", "environments": {"dev": {}}}},
+			{"op": "add", "path": "/services/api/upstreams", "value": {"u": c.upstream}},
+		])
+		[f] := [f | some f in not_delivered.warn] with input as inp
+		f.path == c.path
+		contains(f.msg, c.msg)
 	}
 }
 

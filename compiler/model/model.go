@@ -33,12 +33,18 @@ type Platform struct {
 	Pulumi        PulumiConfig      `json:"pulumi"`
 	GitHub        *GitHub           `json:"github,omitempty"`
 	Gateway       Gateway           `json:"gateway"`
+	Egress        Egress            `json:"egress"`
 	SupplyChain   SupplyChain       `json:"supplyChain"`
 	Secrets       Secrets           `json:"secrets"`
 	CI            CI                `json:"ci"`
 	Observability Observability     `json:"observability"`
 	GPUModels     map[string]string `json:"gpuModels"`
 	Policies      PolicySettings    `json:"policies"`
+}
+
+// Egress configures the egress guards.
+type Egress struct {
+	Image string `json:"image"`
 }
 
 type GitOps struct {
@@ -296,6 +302,9 @@ type Budget struct {
 	AlertAt     float64 `json:"alertAt"`
 	OnExhausted string  `json:"onExhausted"`
 	Fallback    string  `json:"fallback,omitempty"`
+	// PricePerRequest is the cost of one call, in Currency; 0 when the
+	// caller exports its spend itself.
+	PricePerRequest float64 `json:"pricePerRequest,omitempty"`
 }
 
 type SLO struct {

@@ -115,9 +115,10 @@ func buildPlatform(spec *model.Spec) Platform {
 			PipelineObjective: k.Data.PipelineObjective, LatencyTargetSeconds: k.Data.LatencyTarget.Seconds(),
 			Series: KPISeriesNames,
 		},
-		Registry:  pl.SupplyChain.Registry,
-		Verify:    nonNil(pl.SupplyChain.Verify.Enforce),
-		Admission: AdmissionFor(pl.SupplyChain),
+		Registry:    pl.SupplyChain.Registry,
+		EgressImage: cmp.Or(pl.Egress.Image, DefaultEgressImage),
+		Verify:      nonNil(pl.SupplyChain.Verify.Enforce),
+		Admission:   AdmissionFor(pl.SupplyChain),
 		Secrets: Secrets{
 			Store: cmp.Or(pl.Secrets.Store, "platc"), StoreKind: cmp.Or(pl.Secrets.StoreKind, "ClusterSecretStore"),
 			RefreshSeconds: cmp.Or(pl.Secrets.Refresh.Seconds(), 3600),
@@ -270,6 +271,7 @@ func buildEnvironment(spec *model.Spec, ix *index, env *model.Environment, found
 			e.PriorityClasses = append(e.PriorityClasses, &PriorityClass{Name: PriorityClassName(tier), Priority: tier, Value: priorityValues[tier]})
 		}
 	}
+	guardUpstreams(spec, e)
 	e.SyncWindows = buildSyncWindows(env, now)
 	e.Pipelines, e.Models = buildWatches(spec, env)
 	nonNilEnv(e)
@@ -512,7 +514,7 @@ func budget(b *model.Budget) *Budget {
 	if b == nil {
 		return nil
 	}
-	return &Budget{Amount: b.Amount, Currency: b.Currency, Period: b.Period, AlertAt: b.AlertAt, OnExhausted: b.OnExhausted, Fallback: b.Fallback}
+	return &Budget{Amount: b.Amount, Currency: b.Currency, Period: b.Period, AlertAt: b.AlertAt, OnExhausted: b.OnExhausted, Fallback: b.Fallback, PricePerRequest: b.PricePerRequest}
 }
 
 // WindowPlaceholder stands for the rate window in SLI query templates, as

@@ -25,14 +25,16 @@ type Plan struct {
 
 // Platform is what every environment shares.
 type Platform struct {
-	Name          string   `json:"name"`
-	Owner         string   `json:"owner"`
-	GitOps        GitOps   `json:"gitops"`
-	Gateway       Gateway  `json:"gateway"`
-	Observability Metrics  `json:"observability"`
-	KPIs          KPIs     `json:"kpis"`
-	Registry      string   `json:"registry,omitempty"`
-	Verify        []string `json:"verifyTiers"`
+	Name          string  `json:"name"`
+	Owner         string  `json:"owner"`
+	GitOps        GitOps  `json:"gitops"`
+	Gateway       Gateway `json:"gateway"`
+	Observability Metrics `json:"observability"`
+	KPIs          KPIs    `json:"kpis"`
+	Registry      string  `json:"registry,omitempty"`
+	// EgressImage is the egress guards' Envoy image.
+	EgressImage string   `json:"egressImage"`
+	Verify      []string `json:"verifyTiers"`
 	// Admission is how the environments of the Verify tiers verify image
 	// signatures at admission; nil when platc cannot render it (see
 	// AdmissionFor).
@@ -429,6 +431,9 @@ type Upstream struct {
 	SecretRef string `json:"secretRef,omitempty"`
 	Secret    string `json:"secret,omitempty"`
 	MountPath string `json:"mountPath,omitempty"`
+	// Guard is the egress proxy the caller reaches the upstream through;
+	// nil when the upstream has no limit or budget platc enforces.
+	Guard *Guard `json:"guard,omitempty"`
 }
 
 // Budget is a spending guardrail.
@@ -439,6 +444,8 @@ type Budget struct {
 	AlertAt     float64 `json:"alertAt"`
 	OnExhausted string  `json:"onExhausted"`
 	Fallback    string  `json:"fallback,omitempty"`
+	// PricePerRequest: the guard's forwarded calls are the spend.
+	PricePerRequest float64 `json:"pricePerRequest,omitempty"`
 }
 
 // SLO is a service level objective with the burn-rate windows to alert on.

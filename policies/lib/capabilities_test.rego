@@ -101,6 +101,17 @@ test_budget_guardrails_need_every_paid_api_budgeted if {
 	missing == {"budget-guardrails"}
 }
 
+# A budget counts once its egress guard acts on it: the upstream needs a
+# url for that.
+test_budget_guardrails_delivered_through_guards if {
+	inp := json.patch(full, [
+		{"op": "add", "path": "/services/cart/upstreams/fraud/url", "value": "https://fraud.example"},
+		{"op": "add", "path": "/integrations/crm/url", "value": "https://crm.example"},
+	])
+	"budget-guardrails" in capabilities.has with input as inp
+	"budget-guardrails" in capabilities.declared with input as inp
+}
+
 test_slos_on_every_serving_service if {
 	inp := json.patch(full, [{"op": "replace", "path": "/services/cart/slos", "value": {}}])
 	missing := all_capabilities - capabilities.declared with input as inp

@@ -94,5 +94,70 @@ undelivered_capabilities contains "unified-observability"
 # Nothing starts a retraining pipeline or runs its evaluation gate.
 undelivered_capabilities contains "auto-retraining"
 
-# A budget's onExhausted action only labels its alert.
-undelivered_capabilities contains "budget-guardrails"
+# A budget acts through its egress guard.
+undelivered_capabilities contains "budget-guardrails" if {
+	some path, upstream in guarded
+	budget := spec.get(upstream, "budget", null)
+	is_object(budget)
+	budget_gap(path, upstream, budget)
+}
+
+# Egress guards (compiler/plan guardUpstreams): why an upstream's rate
+# limit or budget gets none.
+limit_gap(upstream, _) := gap if gap := url_gap(upstream)
+
+limit_gap(upstream, limit) := sprintf("the egress guard counts the limit for all of the caller's calls together (by: global), not by %s", [spec.get(limit, "by", "client-ip")]) if {
+	not url_gap(upstream)
+	spec.get(limit, "by", "client-ip") != "global"
+}
+
+budget_gap(_, upstream, _) := gap if gap := url_gap(upstream)
+
+budget_gap(path, upstream, budget) := gap if {
+	not url_gap(upstream)
+	spec.get(budget, "onExhausted", "") == "degrade"
+	gap := fallback_gap(path, spec.get(budget, "fallback", ""))
+}
+
+url_gap(upstream) := "it has no url, so no egress guard can forward its calls" if {
+	spec.get(upstream, "url", "") == ""
+} else := sprintf("its url %q is no http or https URL with a host", [u]) if {
+	u := spec.get(upstream, "url", "")
+	not regex.match(`^https?://[^/?#@:]+(:[0-9]{1,5})?([/?#].*)?$`, u)
+}
+
+# fallback_gap: why a degrade fallback cannot be reached from where the
+# callers run: it must be a service placed in each of their environments,
+# or an http(s) URL.
+fallback_gap(path, fallback) := sprintf("the fallback %q is neither a service of the spec nor an http(s) URL", [fallback]) if {
+	not spec.services[fallback]
+	not regex.match(`^https?://[^/?#@:]+(:[0-9]{1,5})?([/?#].*)?$`, fallback)
+} else := sprintf("the fallback service %s is not placed in %s, where the upstream is called", [fallback, spec.join_sorted(missing)]) if {
+	svc := spec.services[fallback]
+	placed := {e | some e, _ in spec.as_object(spec.get(svc, "environments", {}))}
+	missing := caller_envs(path) - placed
+	count(missing) > 0
+}
+
+# caller_envs: the environments the callers of an upstream run in.
+caller_envs(["services", name, "upstreams", _]) := {e |
+	some e, _ in spec.as_object(spec.get(spec.services[name], "environments", {}))
+}
+
+caller_envs(["integrations", name]) := {e |
+	some svc in spec.services
+	sprintf("integration/%s", [name]) in spec.as_array(spec.get(svc, "dependencies", []))
+	some e, _ in spec.as_object(spec.get(svc, "environments", {}))
+}
+
+# guarded: the upstreams and integrations a caller reaches through a guard
+# when they have a rate limit or a budget, by their path.
+guarded[["integrations", name]] := integration if {
+	some name, integration in spec.integrations
+}
+
+guarded[["services", name, "upstreams", upstream_name]] := upstream if {
+	some name, svc in spec.services
+	some upstream_name, upstream in spec.as_object(spec.get(svc, "upstreams", {}))
+}
+

@@ -94,6 +94,14 @@ func (Emitter) Emit(ctx context.Context, p *plan.Plan, s emit.Sink) error {
 						c[k] = append(c[k], [2]string{other.Name, caller.Name})
 					}
 				}
+				// A guard that degrades to a fallback service calls it.
+				for _, u := range caller.Upstreams {
+					if g := u.Guard; g != nil && g.Exhausted != nil && g.Exhausted.Fallback != nil && g.Exhausted.Fallback.Service != "" {
+						f := g.Exhausted.Fallback
+						k := f.Namespace + "/" + f.Service
+						c[k] = append(c[k], [2]string{other.Name, g.Exhausted.Name})
+					}
+				}
 			}
 		}
 		callers[env.Name] = c
@@ -426,16 +434,27 @@ func networkPolicies(p *plan.Plan, callers map[string][][2]string, ns *plan.Name
 				})
 			}
 		}
-		if len(wl.Upstreams) > 0 || wl.ExternalStorage {
+		unguarded := wl.ExternalStorage
+		for _, u := range wl.Upstreams {
+			if u.Guard == nil {
+				unguarded = true
+				continue
+			}
+			// A guarded upstream is reached through its guard only.
+			to = append(to, networkingv1.NetworkPolicyEgressRule{
+				To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelEgress: u.Guard.Name}}}},
+				Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(plan.GuardPort))}},
+			})
+		}
+		if unguarded {
 			// External APIs and object storage: HTTPS to anywhere outside
 			// the cluster's private ranges.
 			to = append(to, networkingv1.NetworkPolicyEgressRule{
-				To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{
-					CIDR: "0.0.0.0/0", Except: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"},
-				}}},
+				To:    []networkingv1.NetworkPolicyPeer{publicInternet()},
 				Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(443))}},
 			})
 		}
+		out = append(out, guardNetworkPolicies(wl, ns, labels)...)
 		if len(to) > 0 {
 			out = append(out, &networkingv1.NetworkPolicy{
 				TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
@@ -498,6 +517,7 @@ func podTemplate(wl *plan.Workload, labels map[string]string) corev1.PodTemplate
 	}
 	vols, mounts := secretMounts(wl)
 	c.VolumeMounts = mounts
+	c.Env = guardEnv(wl)
 	spec := corev1.PodSpec{
 		ServiceAccountName:           wl.Name,
 		Volumes:                      vols,
@@ -589,6 +609,7 @@ func workload(p *plan.Plan, env *plan.Environment, ns *plan.Namespace, wl *plan.
 		objs = append(objs, routes(p, wl, ns, labels)...)
 		objs = append(objs, serviceMonitor(wl, ns, labels))
 	}
+	objs = append(objs, guardObjects(p, wl, ns, nsLabels)...)
 	if rule := sloRules(p, env, wl, ns, labels); rule != nil {
 		objs = append(objs, rule)
 	}

@@ -98,6 +98,7 @@ func meshPolicies(p *plan.Plan, env *plan.Environment, callers map[string][][2]s
 			})
 		}
 		out = append(out, policy)
+		out = append(out, guardAuthorization(wl, ns, labels)...)
 	}
 	return out
 }

@@ -95,19 +95,24 @@ func sloRules(p *plan.Plan, env *plan.Environment, wl *plan.Workload, ns *plan.N
 		if u.Budget == nil {
 			continue
 		}
-		sel := fmt.Sprintf(`service=%q, upstream=%q`, wl.Name, u.Name)
-		spend := fmt.Sprintf("sum(platc_upstream_spend_total{%s}) / %s", sel, trimFloat(u.Budget.Amount))
 		labels := map[string]string{"team": wl.Team, "environment": env.Name, "namespace": ns.Name, "upstream": u.Name, "service": wl.Name}
+		ratio := fmt.Sprintf("%s{%s}", BudgetRatioSeries, budgetSelector(wl, ns, u))
 		budgets = append(budgets, monitoringv1.Rule{
+			// The share of the budget spent over its period (a rolling
+			// window): the alerts and the guard's switch read it.
+			Record: BudgetRatioSeries,
+			Expr:   intstr.FromString(fmt.Sprintf("%s / %s", spendQuery(wl, ns, u), trimFloat(u.Budget.Amount))),
+			Labels: map[string]string{"namespace": ns.Name, "service": wl.Name, "upstream": u.Name},
+		}, monitoringv1.Rule{
 			Alert:       "UpstreamBudgetNearlySpent",
-			Expr:        intstr.FromString(fmt.Sprintf("%s > %s", spend, trimFloat(u.Budget.AlertAt/100))),
+			Expr:        intstr.FromString(fmt.Sprintf("%s > %s", ratio, trimFloat(u.Budget.AlertAt/100))),
 			Labels:      merge(labels, map[string]string{"severity": "ticket"}),
 			Annotations: map[string]string{"summary": fmt.Sprintf("%s has spent %s%% of its %s budget for %s", wl.Name, trimFloat(u.Budget.AlertAt), u.Budget.Period, u.Name)},
 		}, monitoringv1.Rule{
 			Alert:       "UpstreamBudgetExhausted",
-			Expr:        intstr.FromString(fmt.Sprintf("%s >= 1", spend)),
+			Expr:        intstr.FromString(fmt.Sprintf("%s >= 1", ratio)),
 			Labels:      merge(labels, map[string]string{"severity": "page", "platc_action": u.Budget.OnExhausted, "platc_fallback": u.Budget.Fallback}),
-			Annotations: map[string]string{"summary": fmt.Sprintf("%s has spent its %s %s budget for %s: %s", wl.Name, u.Budget.Period, u.Budget.Currency, u.Name, u.Budget.OnExhausted)},
+			Annotations: map[string]string{"summary": fmt.Sprintf("%s has spent its %s %s budget for %s: %s", wl.Name, u.Budget.Period, u.Budget.Currency, u.Name, exhaustedText(u))},
 		})
 	}
 	if len(budgets) > 0 {
@@ -331,4 +336,16 @@ func spokenDuration(seconds float64) string {
 		}
 	}
 	return b.String()
+}
+
+// exhaustedText says what happens to the calls once a budget is spent.
+func exhaustedText(u *plan.Upstream) string {
+	if u.Guard == nil || u.Guard.Exhausted == nil {
+		return u.Budget.OnExhausted + " (not delivered: no egress guard acts on it)"
+	}
+	x := u.Guard.Exhausted
+	if x.Fallback != nil {
+		return "its calls go to the fallback " + u.Budget.Fallback
+	}
+	return fmt.Sprintf("%s: its calls are answered %d", x.Action, x.Status)
 }

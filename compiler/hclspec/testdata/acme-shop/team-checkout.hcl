@@ -85,6 +85,8 @@ services "checkout-api" {
       period      = "month"
       alertAt     = 70
       onExhausted = "circuit-break"
+      # Each screening is billed: the egress guard counts the spend.
+      pricePerRequest = 0.015
     }
   }
   slos "availability" {
