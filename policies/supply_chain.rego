@@ -17,6 +17,7 @@ package platc.builtin.supply_chain
 
 import rego.v1
 
+import data.platc.lib.delivery
 import data.platc.lib.spec
 
 rule_id := "supply-chain"
@@ -63,3 +64,32 @@ deny contains finding if {
 		"hint": "add \"prod\" to platform.supplyChain.verify.enforce",
 	}
 }
+
+# The egress guards run in the teams' namespaces, where admission verifies
+# every image of the registry (every image, without one): their Envoy
+# image must then be the platform's own, pinned by digest and signed.
+warn contains finding if {
+	count(delivery.admission_tiers) > 0
+	count(delivery.guarded_with_url) > 0
+	image := spec.get(spec.platform, ["egress", "image"], "docker.io/envoyproxy/envoy:distroless-v1.36.2")
+	registry := spec.get(spec.platform, ["supplyChain", "registry"], "")
+	verified_image(registry, image)
+	not contains(image, "@sha256:")
+	finding := {
+		"msg": sprintf("the egress guards' image %s is not pinned by digest, and admission verifies the images of %s in %s: their pods would be refused", [image, registry_text(registry), spec.join_sorted(delivery.admission_tiers)]),
+		"path": ["platform", "egress", "image"],
+		"rule": rule_id,
+		"hint": "mirror Envoy's image into the registry, sign it with the platform's signer and set platform.egress.image to it pinned by digest",
+	}
+}
+
+verified_image("", _)
+
+verified_image(registry, image) if {
+	registry != ""
+	startswith(image, concat("", [registry, "/"]))
+}
+
+registry_text("") := "every registry"
+
+registry_text(registry) := registry if registry != ""

@@ -54,3 +54,19 @@ test_unsigned_in_another_enforced_tier if {
 test_unsigned_in_an_unenforced_tier_is_fine if {
 	count(supply_chain.deny) == 0 with input as base
 }
+
+test_egress_image_must_be_pinned_where_verified if {
+	inp := {
+		"platform": {"supplyChain": {"verify": {"enforce": ["prod"]}}},
+		"environments": {"prod": {"name": "prod", "tier": "prod"}},
+		"services": {"api": {"name": "api", "signed": true, "environments": {"prod": {}}, "upstreams": {"llm": {"url": "https://llm.example", "budget": {"amount": 1, "onExhausted": "block"}}}}},
+	}
+	[f] := [f | some f in supply_chain.warn] with input as inp
+	f.path == ["platform", "egress", "image"]
+	startswith(f.msg, "the egress guards' image docker.io/envoyproxy/envoy:distroless-v1.36.2 is not pinned by digest, and admission verifies the images of every registry in prod")
+
+	# Outside the registry admission verifies, or pinned: no warning.
+	count(supply_chain.warn) == 0 with input as json.patch(inp, [{"op": "add", "path": "/platform/supplyChain/registry", "value": "registry.example"}])
+	pinned := json.patch(inp, [{"op": "add", "path": "/platform/egress", "value": {"image": "registry.example/envoy@sha256:cf69f61c7359a41af1a7d445973ac5488f8428d85ad051ff57ab4b63f663f445"}}])
+	count(supply_chain.warn) == 0 with input as pinned
+}

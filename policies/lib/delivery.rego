@@ -150,6 +150,15 @@ caller_envs(["integrations", name]) := {e |
 	some e, _ in spec.as_object(spec.get(svc, "environments", {}))
 }
 
+# guarded_with_url: the guarded upstreams and integrations that get an
+# egress guard for their limit or budget.
+guarded_with_url contains path if {
+	some path, upstream in guarded
+	some f in ["rateLimit", "budget"]
+	is_object(spec.get(upstream, f, null))
+	not url_gap(upstream)
+}
+
 # guarded: the upstreams and integrations a caller reaches through a guard
 # when they have a rate limit or a budget, by their path.
 guarded[["integrations", name]] := integration if {
